@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian 12 machine: system packages, the native
+# library, and the .NET build. Safe to run again; each step skips work already done.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+# libopenblas0-pthread matters: without it libtorch-dev silently falls back to
+# reference BLAS and a transformer step is ~30x slower (see tests/…/BlasTests).
+packages=(
+  cmake g++ make pkg-config
+  libtorch-dev libopenblas0-pthread
+  libturbojpeg0-dev libpng-dev libstb-dev
+  python3-torch python3-pil python3-numpy
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+bash "$root/scripts/build-native.sh"
+
+if ! command -v dotnet >/dev/null; then
+  echo "setup: the .NET 10 SDK is required (dotnet not on PATH)" >&2
+  exit 1
+fi
+dotnet build "$root/MLNetClip.sln" -c Release -nologo -v q

@@ -1,0 +1,6 @@
+using System.CommandLine;
+using MLNetClip.Cli;
+
+var root = new RootCommand("mlnetclip: pretrain and use CLIP-family models from .NET");
+root.Subcommands.Add(SelfCheckCommand.Create());
+return await root.Parse(args).InvokeAsync();
