@@ -1,0 +1,14 @@
+using MLNetClip.Bench;
+
+// Each benchmark prints its own timings beside a reference measured in the same run, as a ratio.
+var benches = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["ops"] = OpsBench.Run,
+};
+
+if (args.Length == 0 || !benches.TryGetValue(args[0], out var bench))
+{
+    Console.Error.WriteLine($"usage: bench <{string.Join("|", benches.Keys)}> [options]");
+    return 2;
+}
+return bench(args[1..]);
