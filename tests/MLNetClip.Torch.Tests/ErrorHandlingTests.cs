@@ -41,11 +41,14 @@ public class ErrorHandlingTests
     {
         using var a = Tensor.Ones([2, 3]);
         Assert.Throws<TorchException>(() => a.View(7));
-        var other = Task.Run(() =>
+        Tensor? other = null;
+        var thread = new Thread(() =>
         {
             using var t = Tensor.Ones([2]);
-            return t.Grad; // null, with no stale error picked up from the first thread
-        }).Result;
+            other = t.Grad; // null, with no stale error picked up from the first thread
+        });
+        thread.Start();
+        thread.Join();
         Assert.Null(other);
     }
 }
