@@ -159,6 +159,20 @@ public sealed unsafe partial class Tensor : IDisposable
         fixed (byte* p = destination) Check(N.mlc_tensor_copy_to(Handle, p, destination.Length), this);
     }
 
+    /// <summary>
+    /// The address of the first element of a contiguous CPU tensor, for filling it in place.
+    /// Valid only while this tensor is alive; keep it alive (GC.KeepAlive) past the last use.
+    /// </summary>
+    internal void* DataPointer
+    {
+        get
+        {
+            var p = N.mlc_tensor_data_ptr(Handle);
+            GC.KeepAlive(this);
+            return p != null ? p : throw TorchException.FromNative();
+        }
+    }
+
     public double Item()
     {
         double v;

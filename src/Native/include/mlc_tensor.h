@@ -8,6 +8,9 @@ MLC_API int64_t mlc_live_tensors(void);
 // dtype codes are c10::ScalarType values; device_type codes are c10::DeviceType (0 cpu, 1 cuda).
 MLC_API mlc_tensor mlc_tensor_from_data(const void* data, int64_t nbytes, const int64_t* shape, int64_t ndim, int dtype);
 MLC_API int mlc_tensor_copy_to(mlc_tensor t, void* dst, int64_t nbytes);
+// The first element's address, only for contiguous CPU tensors (NULL with an error otherwise).
+// Valid while the tensor lives and is not resized; lets readers fill tensors without a copy.
+MLC_API void* mlc_tensor_data_ptr(mlc_tensor t);
 MLC_API mlc_tensor mlc_empty(const int64_t* shape, int64_t ndim, int dtype, int device_type, int device_index);
 MLC_API mlc_tensor mlc_zeros(const int64_t* shape, int64_t ndim, int dtype, int device_type, int device_index);
 MLC_API mlc_tensor mlc_ones(const int64_t* shape, int64_t ndim, int dtype, int device_type, int device_index);

@@ -44,6 +44,15 @@ MLC_API int mlc_tensor_copy_to(mlc_tensor h, void* dst, int64_t nbytes) {
   })
 }
 
+MLC_API void* mlc_tensor_data_ptr(mlc_tensor h) {
+  MLC_GUARD(nullptr, {
+    auto t = borrow(h);
+    TORCH_CHECK(t.device().is_cpu(), "data_ptr: tensor is on ", t.device(), ", not the cpu");
+    TORCH_CHECK(t.is_contiguous(), "data_ptr: tensor is not contiguous");
+    return t.data_ptr();
+  })
+}
+
 MLC_API mlc_tensor mlc_empty(const int64_t* shape, int64_t ndim, int dtype, int dt, int di) {
   MLC_GUARD(nullptr, return give(at::empty(dims(shape, ndim), mlc::options(dtype, dt, di)));)
 }

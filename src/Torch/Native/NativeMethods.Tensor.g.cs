@@ -18,6 +18,9 @@ internal static unsafe partial class NativeMethods
     internal static partial int mlc_tensor_copy_to(IntPtr t, void* dst, long nbytes);
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial void* mlc_tensor_data_ptr(IntPtr t);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
     internal static partial IntPtr mlc_empty(long* shape, long ndim, int dtype, int device_type, int device_index);
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
