@@ -9,12 +9,17 @@ public sealed class DisposeScope : IDisposable
 {
     [ThreadStatic] private static DisposeScope? _current;
 
-    private readonly List<Tensor> _tensors = new();
+    // Scopes open and close once per batch or Forward; reusing their lists keeps that cheap.
+    [ThreadStatic] private static Stack<List<Tensor>>? _spareLists;
+
+    private readonly List<Tensor> _tensors;
     private readonly DisposeScope? _outer;
     private bool _disposed;
 
     private DisposeScope()
     {
+        _spareLists ??= new Stack<List<Tensor>>();
+        _tensors = _spareLists.Count > 0 ? _spareLists.Pop() : new List<Tensor>();
         _outer = _current;
         _current = this;
     }
@@ -63,5 +68,6 @@ public sealed class DisposeScope : IDisposable
             t.Dispose();
         }
         _tensors.Clear();
+        if (_spareLists!.Count < 16) _spareLists.Push(_tensors);
     }
 }

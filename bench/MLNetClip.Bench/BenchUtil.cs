@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace MLNetClip.Bench;
+
+/// <summary>Shared plumbing: best-of-N timing and running the Python reference in the same run.</summary>
+internal static class BenchUtil
+{
+    /// <summary>The interpreter that owns Debian's python3-torch (the same libtorch 1.13 we link).</summary>
+    public static string Python => Environment.GetEnvironmentVariable("MLNETCLIP_BENCH_PYTHON") ?? (File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+
+    /// <summary>Runs <paramref name="body"/> <paramref name="reps"/> times and returns the fastest, in seconds.</summary>
+    public static double BestOf(int reps, Action body)
+    {
+        var best = double.MaxValue;
+        for (var r = 0; r < reps; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            body();
+            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// Like <see cref="BestOf"/> but in CPU seconds of the calling thread, so a single-threaded
+    /// measurement is not skewed by other processes competing for the cores.
+    /// </summary>
+    public static double BestOfThreadCpu(int reps, Action body)
+    {
+        var best = double.MaxValue;
+        for (var r = 0; r < reps; r++)
+        {
+            var start = ThreadCpuSeconds();
+            body();
+            best = Math.Min(best, ThreadCpuSeconds() - start);
+        }
+        return best;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out Timespec ts);
+
+    public static double ThreadCpuSeconds()
+    {
+        const int ClockThreadCpuTimeId = 3;
+        ClockGetTime(ClockThreadCpuTimeId, out var ts);
+        return ts.Seconds + ts.Nanoseconds * 1e-9;
+    }
+
+    /// <summary>Runs a script from bench/python and parses the single JSON object it prints last.</summary>
+    public static Dictionary<string, double>? RunPython(string script, params string[] args)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "python", script);
+        var psi = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(path);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        // Same thread settings for both sides, whatever the environment says.
+        psi.Environment["OMP_NUM_THREADS"] = Environment.GetEnvironmentVariable("OMP_NUM_THREADS") ?? "";
+        try
+        {
+            using var p = Process.Start(psi)!;
+            var stdout = p.StandardOutput.ReadToEnd();
+            var stderr = p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            if (p.ExitCode != 0)
+            {
+                Console.Error.WriteLine($"python reference failed ({p.ExitCode}): {stderr.Trim()}");
+                return null;
+            }
+            var last = stdout.Trim().Split('\n').Last();
+            return JsonSerializer.Deserialize<Dictionary<string, double>>(last);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            Console.Error.WriteLine($"python reference unavailable ({Python}): {e.Message}");
+            return null;
+        }
+    }
+
+    public static string Ratio(double ours, double reference) =>
+        reference > 0 ? (ours / reference).ToString("F2", CultureInfo.InvariantCulture) + "x" : "n/a";
+
+    public static string Arg(string[] args, string name, string fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+}
