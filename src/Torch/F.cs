@@ -30,6 +30,10 @@ public static unsafe class F
     public static Tensor Dropout(Tensor x, double p, bool training) => Tensor.Wrap(N.mlc_dropout(x.Handle, p, training ? 1 : 0), x);
     public static Tensor Embedding(Tensor weight, Tensor indices) => Tensor.Wrap(N.mlc_embedding(weight.Handle, indices.Handle), weight, indices);
 
+    /// <summary>Bicubic resize of [N, C, H, W] to [N, C, height, width] (F.interpolate mode="bicubic").</summary>
+    public static Tensor InterpolateBicubic(Tensor x, long height, long width, bool alignCorners = false) =>
+        Tensor.Wrap(N.mlc_upsample_bicubic2d(x.Handle, height, width, alignCorners ? 1 : 0), x);
+
     /// <summary>Exact (erf) GELU.</summary>
     public static Tensor Gelu(Tensor x) => x.Unary(UnaryOp.Gelu);
 

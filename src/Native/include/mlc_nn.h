@@ -13,6 +13,8 @@ MLC_API mlc_tensor mlc_softmax(mlc_tensor x, int64_t dim);
 MLC_API mlc_tensor mlc_log_softmax(mlc_tensor x, int64_t dim);
 MLC_API mlc_tensor mlc_dropout(mlc_tensor x, double p, int train);
 MLC_API mlc_tensor mlc_embedding(mlc_tensor weight, mlc_tensor indices);
+// Bicubic resize of [N, C, H, W] to [N, C, out_h, out_w] (position-embedding grids; align_corners as in F.interpolate).
+MLC_API mlc_tensor mlc_upsample_bicubic2d(mlc_tensor x, int64_t out_h, int64_t out_w, int align_corners);
 // q, k, v: [..., L, E]. mask: bool (true = attend) or float (added to the scores),
 // broadcastable to [..., L, S]. scale <= 0 means 1/sqrt(E). On libtorch 2.x this is
 // at::scaled_dot_product_attention; on 1.13 the same maths is spelled out.

@@ -59,6 +59,9 @@ MLC_API mlc_tensor mlc_softmax(mlc_tensor x, int64_t dim) { MLC_GUARD(nullptr, r
 MLC_API mlc_tensor mlc_log_softmax(mlc_tensor x, int64_t dim) { MLC_GUARD(nullptr, return give(at::log_softmax(borrow(x), dim));) }
 MLC_API mlc_tensor mlc_dropout(mlc_tensor x, double p, int train) { MLC_GUARD(nullptr, return give(at::dropout(borrow(x), p, train != 0));) }
 MLC_API mlc_tensor mlc_embedding(mlc_tensor w, mlc_tensor idx) { MLC_GUARD(nullptr, return give(at::embedding(borrow(w), borrow(idx)));) }
+MLC_API mlc_tensor mlc_upsample_bicubic2d(mlc_tensor x, int64_t out_h, int64_t out_w, int align_corners) {
+  MLC_GUARD(nullptr, return give(at::upsample_bicubic2d(borrow(x), {out_h, out_w}, align_corners != 0));)
+}
 
 MLC_API mlc_tensor mlc_sdpa(mlc_tensor hq, mlc_tensor hk, mlc_tensor hv, mlc_tensor hmask, double dropout_p,
                             int is_causal, double scale) {

@@ -27,6 +27,9 @@ internal static unsafe partial class NativeMethods
     internal static partial IntPtr mlc_embedding(IntPtr weight, IntPtr indices);
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial IntPtr mlc_upsample_bicubic2d(IntPtr x, long out_h, long out_w, int align_corners);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
     internal static partial IntPtr mlc_sdpa(IntPtr q, IntPtr k, IntPtr v, IntPtr mask, double dropout_p, int is_causal, double scale);
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
