@@ -32,7 +32,7 @@ public sealed record TextTowerOptions
 
     public TextPooling Pooling { get; init; } = TextPooling.ArgMax;
 
-    /// <summary>The end-of-text id, used by <see cref="TextPooling.FirstEos"/>.</summary>
+    /// <summary>The end-of-text id, used by <see cref="TextPooling.FirstEos"/> (and checked only then).</summary>
     public long EosTokenId { get; init; } = 49407;
 
     public double LayerNormEps { get; init; } = 1e-5;
@@ -48,7 +48,7 @@ public sealed record TextTowerOptions
         VisionTowerOptions.Require(Layers > 0, prefix + nameof(Layers), Layers, "> 0");
         VisionTowerOptions.Require(Heads > 0 && Width % Heads == 0, prefix + nameof(Heads), Heads, $"> 0 and dividing Width {Width}");
         VisionTowerOptions.Require(MlpRatio > 0 && MlpHidden > 0, prefix + nameof(MlpRatio), MlpRatio, "> 0");
-        VisionTowerOptions.Require(EosTokenId >= 0 && EosTokenId < VocabSize, prefix + nameof(EosTokenId), EosTokenId, $"in 0..{VocabSize - 1}");
+        VisionTowerOptions.Require(Pooling != TextPooling.FirstEos || (EosTokenId >= 0 && EosTokenId < VocabSize), prefix + nameof(EosTokenId), EosTokenId, $"in 0..{VocabSize - 1}");
         VisionTowerOptions.Require(LayerNormEps > 0, prefix + nameof(LayerNormEps), LayerNormEps, "> 0");
     }
 }
