@@ -24,7 +24,7 @@ public static class ClipPresets
     };
 
     /// <summary>
-    /// About 6 M parameters besides the token table: 64-px images (emoji-sized) in 8×8 patches,
+    /// 9.9 M parameters, 6.3 M of them the token table: 64-px images (emoji-sized) in 8×8 patches,
     /// a 6×192 vision tower and a 4×128 text tower with the full CLIP vocabulary and context.
     /// </summary>
     public static ClipOptions VitTiny(Activation activation = Activation.Gelu) => new()
@@ -34,7 +34,7 @@ public static class ClipPresets
         Text = new() { Width = 128, Layers = 4, Heads = 2, Activation = activation },
     };
 
-    /// <summary>The smallest useful model, for tests and smoke runs: 32-px images, two layers per tower.</summary>
+    /// <summary>The smallest useful model (3.4 M parameters), for tests and smoke runs: 32-px images, two layers per tower.</summary>
     public static ClipOptions VitMicro(Activation activation = Activation.Gelu) => new()
     {
         EmbedDim = 64,
