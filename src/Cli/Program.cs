@@ -4,4 +4,5 @@ using MLNetClip.Cli;
 var root = new RootCommand("mlnetclip: pretrain and use CLIP-family models from .NET");
 root.Subcommands.Add(SelfCheckCommand.Create());
 root.Subcommands.Add(CheckHfParityCommand.Create());
+root.Subcommands.Add(TokenizeCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -89,7 +89,7 @@ public class TokenizerFixtureTests
     /// GPT-2's rule, ids explicit in the JSON (written in reverse id order, so the loader cannot
     /// rely on key order), merges after a "#version" header.
     /// </summary>
-    internal static (string VocabPath, string MergesPath) WriteHuggingFaceFiles(string dir)
+    internal static (string VocabPath, string MergesPath) WriteHuggingFaceFiles(string dir, string? leaveOut = null)
     {
         using var reader = new StreamReader(new GZipStream(File.OpenRead(SharedPaths.Data("clip", "bpe_simple_vocab_16e6.txt.gz")), CompressionMode.Decompress));
         var merges = reader.ReadToEnd().Split('\n').Skip(1).Take(49152 - 256 - 2).ToList();
@@ -110,7 +110,10 @@ public class TokenizerFixtureTests
         using (var json = new Utf8JsonWriter(stream))
         {
             json.WriteStartObject();
-            for (var id = tokens.Count - 1; id >= 0; id--) json.WriteNumber(tokens[id], id);
+            for (var id = tokens.Count - 1; id >= 0; id--)
+            {
+                if (tokens[id] != leaveOut) json.WriteNumber(tokens[id], id);
+            }
             json.WriteEndObject();
         }
         var mergesPath = Path.Combine(dir, "merges.txt");

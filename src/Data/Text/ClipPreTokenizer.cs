@@ -122,6 +122,11 @@ internal static class ClipPreTokenizer
         }
         if (Rune.DecodeFromUtf16(text[index..], out var rune, out width) != System.Buffers.OperationStatus.Done)
             return CharKind.Other; // a lone surrogate: UTF-8 encoding turns it into U+FFFD, a symbol
+        // U+0345 (a combining mark) case-folds to the letter U+03B9, so under the reference's
+        // case-insensitive matching it is in neither [\p{L}] nor [^\s\p{L}\p{N}]: no alternative
+        // matches it and it is dropped like white space. It is the only such code point (checked
+        // over all of Unicode).
+        if (rune.Value == 0x345) return CharKind.Space;
         switch (Rune.GetUnicodeCategory(rune))
         {
             case UnicodeCategory.UppercaseLetter:

@@ -133,8 +133,12 @@ public sealed class ClipTokenizer
         return row;
     }
 
-    /// <summary>Writes one context row (see <see cref="EncodeRow(string,int)"/>) into <paramref name="row"/>, whose length is the context length.</summary>
-    public void EncodeRow(string text, Span<long> row)
+    /// <summary>
+    /// Writes one context row (see <see cref="EncodeRow(string,int)"/>) into <paramref name="row"/>,
+    /// whose length is the context length. Returns how many entries precede the padding (start and
+    /// end tokens included).
+    /// </summary>
+    public int EncodeRow(string text, Span<long> row)
     {
         CheckContextLength(row.Length);
         var ids = new List<int>(Math.Min(row.Length, 32));
@@ -144,6 +148,7 @@ public sealed class ClipTokenizer
         for (var i = 0; i < ids.Count; i++) row[i + 1] = ids[i];
         row[ids.Count + 1] = EndId;
         row[(ids.Count + 2)..].Fill(PadId);
+        return ids.Count + 2;
     }
 
     /// <summary>A batch of context rows as an int64 tensor [texts.Count, contextLength] on the CPU.</summary>

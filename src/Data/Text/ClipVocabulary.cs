@@ -30,7 +30,8 @@ internal sealed class ClipVocabulary
     /// </summary>
     public static ClipVocabulary FromOpenAiMerges(Stream stream, string source)
     {
-        var lines = ReadLines(stream, source);
+        // The file holds far more merges than CLIP uses; reading stops once it has them.
+        var lines = ReadLines(stream, source, OpenAiMergeCount + 1);
         if (lines.Count < OpenAiMergeCount + 1)
             throw new InvalidDataException($"{source}: expected a header line and at least {OpenAiMergeCount} merge lines, found {lines.Count} lines");
 
@@ -58,7 +59,7 @@ internal sealed class ClipVocabulary
     public static ClipVocabulary FromHuggingFace(Stream vocabJson, string vocabSource, Stream mergesText, string mergesSource)
     {
         var vocab = ReadVocabJson(vocabJson, vocabSource);
-        var lines = ReadLines(mergesText, mergesSource);
+        var lines = ReadLines(mergesText, mergesSource, int.MaxValue);
         var merges = new List<string>(lines.Count);
         for (var i = 0; i < lines.Count; i++)
         {
@@ -105,7 +106,7 @@ internal sealed class ClipVocabulary
         return line;
     }
 
-    private static List<string> ReadLines(Stream stream, string source)
+    private static List<string> ReadLines(Stream stream, string source, int maxLines)
     {
         // Read it whole first: the file is small, and sniffing the gzip magic needs no seekable stream.
         using var raw = new MemoryStream();
@@ -117,7 +118,7 @@ internal sealed class ClipVocabulary
         try
         {
             using var reader = new StreamReader(text, new UTF8Encoding(false, throwOnInvalidBytes: true));
-            while (reader.ReadLine() is { } line) lines.Add(line);
+            while (lines.Count < maxLines && reader.ReadLine() is { } line) lines.Add(line);
         }
         catch (Exception e) when (e is InvalidDataException or DecoderFallbackException)
         {

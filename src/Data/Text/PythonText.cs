@@ -80,13 +80,14 @@ internal static class PythonText
         return true;
     }
 
-    // Cased = Lowercase or Uppercase or Lt. Letters with a case mapping cover nearly all of it;
-    // ª and º are the only Other_Lowercase code points without one that are not case-ignorable too.
+    // Cased = Lowercase or Uppercase or Lt. Characters with a case mapping cover nearly all of it;
+    // the rest (checked against CPython over every code point) are ª, º and the squared and
+    // negative-circled capital letters U+1F130..U+1F189, which have no mapping but count as cased.
     private static bool IsCased(Rune rune)
     {
         var category = Rune.GetUnicodeCategory(rune);
         return category is UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
-            || rune.Value is 0xAA or 0xBA
+            || rune.Value is 0xAA or 0xBA or >= 0x1F130 and <= 0x1F149 or >= 0x1F150 and <= 0x1F169 or >= 0x1F170 and <= 0x1F189
             || Rune.ToLowerInvariant(rune) != rune || Rune.ToUpperInvariant(rune) != rune;
     }
 
