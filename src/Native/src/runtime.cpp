@@ -3,6 +3,7 @@
 
 #include <ATen/autocast_mode.h>
 #include <ATen/Parallel.h>
+#include <c10/util/Logging.h>
 
 #if defined(MLC_WITH_CUDA) && __has_include(<c10/cuda/CUDACachingAllocator.h>)
 #include <c10/cuda/CUDACachingAllocator.h>
@@ -17,6 +18,18 @@
 #else
 #define MLC_AUTOCAST_PER_DEVICE 0
 #endif
+
+namespace {
+
+// Every c10::Error captures and symbolises a C++ backtrace when built: 10-20 ms per failed
+// call here. The C# side only ever shows what_without_backtrace(), so the trace is skipped;
+// a bad call then costs about as much as a good one. Runs once, when the library is loaded.
+const bool backtraces_skipped = [] {
+  c10::SetStackTraceFetcher(std::function<std::string()>([] { return std::string(); }));
+  return true;
+}();
+
+}  // namespace
 
 MLC_API int mlc_get_num_threads(void) { return at::get_num_threads(); }
 MLC_API int mlc_set_num_threads(int n) {
@@ -79,17 +92,19 @@ at::ScalarType autocast_dtype(at::DeviceType d) {
   return d == at::kCUDA ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
 #endif
 }
+// The dtype goes first: libtorch rejects some (1.13's CPU autocast takes only bf16), and a
+// rejected dtype must leave autocast as it was rather than switched on.
 void set_autocast(at::DeviceType d, bool enabled, at::ScalarType dtype) {
 #if MLC_AUTOCAST_PER_DEVICE
-  at::autocast::set_autocast_enabled(d, enabled);
   at::autocast::set_autocast_dtype(d, dtype);
+  at::autocast::set_autocast_enabled(d, enabled);
 #else
   if (d == at::kCUDA) {
-    at::autocast::set_enabled(enabled);
     at::autocast::set_autocast_gpu_dtype(dtype);
+    at::autocast::set_enabled(enabled);
   } else {
-    at::autocast::set_cpu_enabled(enabled);
     at::autocast::set_autocast_cpu_dtype(dtype);
+    at::autocast::set_cpu_enabled(enabled);
   }
 #endif
 }
