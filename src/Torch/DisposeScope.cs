@@ -58,9 +58,11 @@ public sealed class DisposeScope : IDisposable
     public void Dispose()
     {
         if (_disposed) return;
-        _disposed = true;
+        // Checked before marking this scope closed, so that after the error the inner scopes
+        // and then this one can still be closed properly instead of leaving a dead scope current.
         if (!ReferenceEquals(_current, this))
             throw new InvalidOperationException("dispose scopes must be closed in reverse order of opening");
+        _disposed = true;
         _current = _outer;
         foreach (var t in _tensors)
         {

@@ -82,7 +82,8 @@ public sealed unsafe partial class Tensor
         }
     }
 
-    public Tensor[] Chunk(long chunks, long dim = 0) => Gather(chunks, (p, cap) => N.mlc_chunk(Handle, chunks, dim, p, cap));
+    // libtorch rejects chunks < 1 itself; the buffer just needs a valid size until it does.
+    public Tensor[] Chunk(long chunks, long dim = 0) => Gather(Math.Max(chunks, 1), (p, cap) => N.mlc_chunk(Handle, chunks, dim, p, cap));
 
     private delegate long ListCall(IntPtr* output, long capacity);
 

@@ -118,7 +118,11 @@ public sealed unsafe partial class Tensor : IDisposable
     public long Size(int dim)
     {
         var shape = Shape;
-        return shape[dim < 0 ? dim + shape.Length : dim];
+        var d = dim < 0 ? dim + shape.Length : dim;
+        // Worded as libtorch words it, so a bad dim reads the same whichever side catches it.
+        if (d < 0 || d >= shape.Length)
+            throw new TorchException($"Dimension out of range (expected to be in range of [{-shape.Length}, {shape.Length - 1}], but got {dim})");
+        return shape[d];
     }
 
     public long NumberOfElements => N.mlc_tensor_numel(Handle);
