@@ -19,6 +19,12 @@ MLC_API int mlc_adamw_step(const mlc_tensor* params, const mlc_tensor* exp_avg, 
       if (!g.defined()) continue;
       auto m = borrow(exp_avg[i]);
       auto v = borrow(exp_avg_sq[i]);
+      // Module.To() may have cast or moved the parameter since the moments were made; the
+      // moments follow it (in place, so the handles the C# side holds stay valid).
+      if (m.scalar_type() != p.scalar_type() || m.device() != p.device()) {
+        m.set_data(m.to(p.options()));
+        v.set_data(v.to(p.options()));
+      }
       if (weight_decay != 0) p.mul_(1.0 - lr * weight_decay);
       m.lerp_(g, 1.0 - beta1);
       v.mul_(beta2).addcmul_(g, g, 1.0 - beta2);
