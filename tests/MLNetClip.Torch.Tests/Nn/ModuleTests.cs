@@ -167,6 +167,45 @@ public class ModuleTests
     }
 
     [Fact]
+    public void ToDtypeAfterOptimizerStepsCarriesTheMomentsAlong()
+    {
+        using var scope = DisposeScope.Begin();
+        using var net = new TinyNet();
+        net.Eval();
+        var x = Tensor.Randn([6, 4]);
+        var groups = ParamGroup.ForWeightDecay(net, 0.1);
+        using var opt = new AdamW(groups, learningRate: 0.01);
+        // A float64 twin, stepped alongside, is the reference for what the second step should do.
+        var twin = net.Parameters().Select(p => p.Detach().To(ScalarType.Float64).RequiresGrad_()).ToArray();
+        using var reference = new AdamW(
+            groups.Select(g => new ParamGroup(g.Parameters.Select(p => twin[IndexOf(net, p)]), g.WeightDecay)), learningRate: 0.01);
+
+        void StepBoth()
+        {
+            net.Forward(x.To(net.Fc.Weight.DType)).Square().Mean().Backward();
+            foreach (var (p, t) in net.Parameters().Zip(twin)) t.Grad = p.Grad!.To(ScalarType.Float64);
+            opt.Step();
+            reference.Step();
+            opt.ZeroGrad();
+            reference.ZeroGrad();
+        }
+
+        StepBoth();
+        net.To(Device.Cpu, ScalarType.Float64);
+        StepBoth();
+        foreach (var (p, t) in net.Parameters().Zip(twin))
+        {
+            Assert.Equal(ScalarType.Float64, p.DType);
+            Assert.True(p.AllClose(t, rtol: 1e-5, atol: 1e-6), "the step after To(Float64) went astray");
+        }
+        var state = opt.StateDict();
+        Assert.All(state.Where(kv => kv.Key != "step"), kv => Assert.Equal(ScalarType.Float64, kv.Value.DType));
+        foreach (var t in state.Values) t.Dispose();
+    }
+
+    private static int IndexOf(Module m, Tensor p) => m.Parameters().Select((q, i) => (q, i)).First(e => ReferenceEquals(e.q, p)).i;
+
+    [Fact]
     public void TrainAndEvalPropagateToEveryDescendant()
     {
         using var scope = DisposeScope.Begin();
