@@ -12,7 +12,11 @@ packages=(
   libtorch-dev libopenblas0-pthread
   libturbojpeg0-dev libpng-dev libstb-dev
   python3-torch python3-pil python3-numpy
+  librsvg2-bin dataset-fashion-mnist nodejs
 )
+# The emoji benchmark fetches its packages with npm. NodeSource's nodejs ships npm itself and
+# conflicts with Debian's npm package, so Debian's is only asked for when no npm is on PATH.
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
