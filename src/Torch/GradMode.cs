@@ -8,9 +8,11 @@ namespace MLNetClip.Torch;
 /// </summary>
 public readonly struct GradMode : IDisposable
 {
-    private readonly int _previous;
+    // The previous mode plus one, so that a default-constructed value (0) restores nothing
+    // instead of switching gradients off.
+    private readonly int _restore;
 
-    private GradMode(bool enabled) => _previous = N.mlc_set_grad_enabled(enabled ? 1 : 0);
+    private GradMode(bool enabled) => _restore = N.mlc_set_grad_enabled(enabled ? 1 : 0) + 1;
 
     public static GradMode NoGrad() => new(false);
 
@@ -18,7 +20,10 @@ public readonly struct GradMode : IDisposable
 
     public static bool IsEnabled => N.mlc_is_grad_enabled() == 1;
 
-    public void Dispose() => N.mlc_set_grad_enabled(_previous);
+    public void Dispose()
+    {
+        if (_restore != 0) N.mlc_set_grad_enabled(_restore - 1);
+    }
 }
 
 /// <summary>Automatic mixed precision for one device type until disposed.</summary>
