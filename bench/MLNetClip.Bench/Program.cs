@@ -4,6 +4,7 @@ using MLNetClip.Bench;
 var benches = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["ops"] = OpsBench.Run,
+    ["block"] = BlockBench.Run,
 };
 
 if (args.Length == 0 || !benches.TryGetValue(args[0], out var bench))
