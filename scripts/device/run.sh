@@ -22,6 +22,7 @@ app=.device/app/MLNetClip.DeviceRunner
 
 status=0
 echo "== selfcheck"; $app cli selfcheck --device cuda || status=1
+echo "== hf parity on cuda"; $app cli check-hf-parity .device/shared/fixtures/hf_clip_tiny_a --device cuda || status=1
 echo "== tests on cpu (libtorch 2.x paths)"; MLNETCLIP_TEST_DEVICE=cpu $app test || status=1
 echo "== tests on cuda"; MLNETCLIP_TEST_DEVICE=cuda $app test || status=1
 echo "== bench ops"; $app bench ops --device cuda || status=1

@@ -18,16 +18,18 @@ internal static class CheckHfParityCommand
         var dir = new Argument<DirectoryInfo>("DIR") { Description = "a Hugging Face CLIPModel directory (config.json + model.safetensors)" };
         var io = new Option<FileInfo?>("--io") { Description = "reference inputs and results (default: DIR/io.safetensors when present)" };
         var tolerance = new Option<double>("--tolerance") { Description = "largest acceptable max absolute error", DefaultValueFactory = _ => 1e-4 };
-        var command = new Command("check-hf-parity", "Check our CLIP against results Hugging Face transformers computed") { dir, io, tolerance };
-        command.SetAction(parse => Run(parse.GetValue(dir)!, parse.GetValue(io), parse.GetValue(tolerance)));
+        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var command = new Command("check-hf-parity", "Check our CLIP against results Hugging Face transformers computed") { dir, io, tolerance, device };
+        command.SetAction(parse => Run(parse.GetValue(dir)!, parse.GetValue(io), parse.GetValue(tolerance), Device.Parse(parse.GetValue(device)!)));
         return command;
     }
 
-    private static int Run(DirectoryInfo dir, FileInfo? io, double tolerance)
+    private static int Run(DirectoryInfo dir, FileInfo? io, double tolerance, Device device)
     {
         try
         {
             using var model = HuggingFaceClip.Load(dir.FullName);
+            model.To(device);
             var o = model.Options;
             Console.WriteLine($"model        {dir.FullName}");
             Console.WriteLine(Invariant($"             {model.ParameterCount():N0} parameters; vision {o.Vision.ImageSize}px/{o.Vision.PatchSize} {o.Vision.Layers}x{o.Vision.Width}, text {o.Text.Layers}x{o.Text.Width} ctx {o.Text.ContextLength}, embed {o.EmbedDim}"));

@@ -24,6 +24,7 @@ public class HfParityTests
     public void EveryReferenceTensor_MatchesWithinTolerance()
     {
         using var model = HuggingFaceClip.Load(FixtureDir);
+        model.To(TestDevice.Current);
         using var io = SafeTensors.Load(System.IO.Path.Combine(FixtureDir, "io.safetensors"));
         var results = HfParityCheck.Run(model, io.Tensors, "io.safetensors");
 

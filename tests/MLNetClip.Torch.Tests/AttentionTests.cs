@@ -3,13 +3,16 @@ namespace MLNetClip.Torch.Tests;
 /// <summary>
 /// Scaled-dot-product attention against softmax(Q·Kᵀ·scale + mask)·V spelled out with plain
 /// matmul/softmax ops, and once against managed loops that touch no libtorch maths at all.
+/// Runs on <see cref="TestDevice.Current"/>, so on a GPU it checks the fused 2.x kernels.
 /// </summary>
 public class AttentionTests
 {
     private const int B = 2, H = 3, L = 5, S = 7, E = 8, Ev = 6;
 
     private static (Tensor Q, Tensor K, Tensor V) Inputs(Generator g, long l = L, long s = S) =>
-        (Tensor.Randn([B, H, l, E], g), Tensor.Randn([B, H, s, E], g), Tensor.Randn([B, H, s, Ev], g));
+        (Tensor.Randn([B, H, l, E], g).To(Dev), Tensor.Randn([B, H, s, E], g).To(Dev), Tensor.Randn([B, H, s, Ev], g).To(Dev));
+
+    private static Device Dev => TestDevice.Current;
 
     private static Tensor Explicit(Tensor q, Tensor k, Tensor v, double scale, Tensor? additive = null)
     {
@@ -19,13 +22,13 @@ public class AttentionTests
     }
 
     // Turns a keep-mask into the additive form: 0 where kept, -inf where dropped.
-    private static Tensor Additive(Tensor keep) => Tensor.Zeros(keep.Shape).MaskedFill(keep.LogicalNot(), double.NegativeInfinity);
+    private static Tensor Additive(Tensor keep) => Tensor.Zeros(keep.Shape, device: keep.Device).MaskedFill(keep.LogicalNot(), double.NegativeInfinity);
 
     private static Tensor RandomKeepMask(Generator g, long l, long s)
     {
         // Column 0 is always kept so that no row is entirely masked.
         var keep = Tensor.Rand([l, s - 1], g).Gt(0.4);
-        return Tensor.Cat([Tensor.Ones([l, 1], ScalarType.Bool), keep], 1);
+        return Tensor.Cat([Tensor.Ones([l, 1], ScalarType.Bool), keep], 1).To(Dev);
     }
 
     private static void AssertClose(Tensor expected, Tensor actual, double tol = 1e-5)
@@ -75,7 +78,7 @@ public class AttentionTests
         using var scope = DisposeScope.Begin();
         using var g = new Generator(4);
         var (q, k, v) = Inputs(g);
-        var bias = Tensor.Randn([L, S], g) * 2;
+        var bias = (Tensor.Randn([L, S], g) * 2).To(Dev);
         AssertClose(Explicit(q, k, v, 1 / Math.Sqrt(E), bias), F.ScaledDotProductAttention(q, k, v, bias));
     }
 
@@ -85,7 +88,7 @@ public class AttentionTests
         using var scope = DisposeScope.Begin();
         using var g = new Generator(5);
         var (q, k, v) = Inputs(g, L, L);
-        var keep = Tensor.Ones([L, L], ScalarType.Bool).Tril();
+        var keep = Tensor.Ones([L, L], ScalarType.Bool, Dev).Tril();
         var actual = F.ScaledDotProductAttention(q, k, v, isCausal: true);
         AssertClose(Explicit(q, k, v, 1 / Math.Sqrt(E), Additive(keep)), actual);
         // The first query sees only the first key.

@@ -35,7 +35,9 @@ public static class HfParityCheck
         model.Eval();
         model.ZeroGrad();
         using var scope = DisposeScope.Begin();
-        var ours = Forward(model, io["pixel_values"], io["input_ids"]);
+        // Inputs follow the model, so the same check runs on a GPU; comparisons happen on the CPU.
+        var device = model.Parameters().First().Device;
+        var ours = Forward(model, io["pixel_values"].To(device), io["input_ids"].To(device));
         ours["loss"].Backward();
         var results = new List<ParityResult>();
         foreach (var (name, reference) in io)
@@ -89,7 +91,7 @@ public static class HfParityCheck
         using var scope = DisposeScope.Begin();
         if (ours.NumberOfElements != reference.NumberOfElements)
             throw new InvalidDataException($"{name}: reference has {reference.NumberOfElements} elements [{string.Join(", ", reference.Shape)}], ours {ours.NumberOfElements} [{string.Join(", ", ours.Shape)}]");
-        var a = ours.Detach().To(ScalarType.Float64).Reshape(reference.Shape);
+        var a = ours.Detach().To(Device.Cpu, ScalarType.Float64).Reshape(reference.Shape);
         var b = reference.To(ScalarType.Float64);
         var maxAbs = (a - b).Abs().Max().Item();
         double? relative = reference.NumberOfElements == 1 ? Math.Abs(a.Item() - b.Item()) / Math.Max(Math.Abs(b.Item()), double.Epsilon) : null;
