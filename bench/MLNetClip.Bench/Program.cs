@@ -5,6 +5,7 @@ var benches = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal
 {
     ["ops"] = OpsBench.Run,
     ["block"] = BlockBench.Run,
+    ["decode"] = DecodeBench.Run,
 };
 
 if (args.Length == 0 || !benches.TryGetValue(args[0], out var bench))
