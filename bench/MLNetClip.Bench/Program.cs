@@ -6,6 +6,7 @@ var benches = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal
     ["ops"] = OpsBench.Run,
     ["block"] = BlockBench.Run,
     ["decode"] = DecodeBench.Run,
+    ["loader"] = LoaderBench.Run,
 };
 
 if (args.Length == 0 || !benches.TryGetValue(args[0], out var bench))
