@@ -52,6 +52,43 @@ public class LoadingSkipTests
         AssertSameBatches(batches, Epoch(new ImageTextLoader(shards, Options(1))));
     }
 
+    [PillowFact]
+    public void Bad_jpegs_among_good_pngs_and_jpegs_are_skipped_exactly()
+    {
+        using var dir = new TempDirectory();
+        ImagePillow.Run("""
+            import sys
+            from PIL import Image, ImageDraw
+            for i in range(40):
+                im = Image.new("RGB", (48 + i % 5, 40), (i * 6, 90, 200 - i * 4))
+                ImageDraw.Draw(im).ellipse([5, 5, 30 + i % 9, 33], fill=(250, 200 - i, i * 5))
+                im.save(f"{sys.argv[1]}/{i:04d}.jpg", quality=85)
+            """, dir.Path);
+        var jpegs = Enumerable.Range(0, 40).Select(i => File.ReadAllBytes(dir.File($"{i:D4}.jpg"))).ToArray();
+        var bad = new Dictionary<int, Func<byte[], byte[]>>
+        {
+            [5] = j => j[..(j.Length * 3 / 5)],                            // truncated
+            [17] = _ => [],                                               // zero bytes
+            [33] = j => [.. j[..2], .. Enumerable.Repeat((byte)0x11, 300), .. j[302..]],  // markers destroyed
+        };
+        var lines = new System.Text.StringBuilder("filepath\ttitle\n");
+        for (var i = 0; i < 100; i++)
+        {
+            var name = i < 40 ? $"images/{i:D4}.jpg" : $"images/{i:D4}.png";
+            dir.Write(name, i < 40 ? (bad.TryGetValue(i, out var spoil) ? spoil(jpegs[i]) : jpegs[i]) : Png(i));
+            lines.Append($"{name}\t{Caption(i)}\n");
+        }
+        var shards = WriteShards(dir, dir.Write("manifest.tsv", lines.ToString()), perShard: 30);
+        var loader = new ImageTextLoader(shards, Options(2));
+
+        var captions = Epoch(loader).SelectMany(b => b).Select(s => s.Caption);
+
+        Assert.Equal(Enumerable.Range(0, 100).Where(i => !bad.ContainsKey(i)).Select(Caption).Order(), captions.Order());
+        Assert.Equal(3, loader.Statistics!.SamplesSkipped);
+        Assert.Equal(97, loader.Statistics.SamplesLoaded);
+        Assert.All(loader.Statistics.SkipReasons, r => Assert.Contains(".jpg", r));
+    }
+
     [Fact]
     public void Missing_files_and_empty_captions_are_skipped_with_their_reason()
     {
