@@ -8,6 +8,9 @@ namespace MLNetClip.Data.Tests;
 /// Preprocessing against open_clip's pipeline (Pillow bicubic resize, centre crop or
 /// crop-then-resize, ToTensor, Normalize) computed by Python in the same test run.
 /// </summary>
+// One test checks Tensor.LiveCount, which is process-wide, so this class runs alone
+// (in the loader lifetime tests' non-parallel collection) rather than beside other classes.
+[Collection(nameof(LoadingLifetimeTests))]
 public sealed class ImagePreprocessTests : IDisposable
 {
     private readonly ITestOutputHelper _log;
