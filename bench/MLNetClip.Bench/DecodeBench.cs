@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using MLNetClip.Data.Images;
 using MLNetClip.Torch;
@@ -72,31 +71,14 @@ internal static class DecodeBench
         double bestCpu = 0, bestWall = 0;
         for (var pass = 0; pass <= passes; pass++)  // pass 0 warms up
         {
-            var cpu = ThreadCpuSeconds();
+            var cpu = BenchUtil.ThreadCpuSeconds();
             var wall = Stopwatch.StartNew();
             for (var i = 0; i < files.Length; i++) pre.WriteInto(batch, i % 32, File.ReadAllBytes(files[i]));
             if (pass == 0) continue;
-            bestCpu = Math.Max(bestCpu, files.Length / (ThreadCpuSeconds() - cpu));
+            bestCpu = Math.Max(bestCpu, files.Length / (BenchUtil.ThreadCpuSeconds() - cpu));
             bestWall = Math.Max(bestWall, files.Length / wall.Elapsed.TotalSeconds);
         }
         return new Rate(bestCpu, bestWall);
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
-
-    [DllImport("libc", EntryPoint = "clock_gettime")]
-    private static extern int ClockGetTime(int clock, out TimeSpec time);
-
-    // CLOCK_THREAD_CPUTIME_ID, the counter Python's time.thread_time() reads.
-    private static double ThreadCpuSeconds()
-    {
-        if (ClockGetTime(3, out var t) != 0) throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
-        return t.Seconds + t.Nanoseconds * 1e-9;
     }
 
     private static string Python(string script, params string[] args)
