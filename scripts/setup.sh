@@ -6,7 +6,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 # libopenblas0-pthread matters: without it libtorch-dev silently falls back to
-# reference BLAS and a transformer step is ~30x slower (see tests/…/BlasTests).
+# reference BLAS and a transformer step is ~30x slower (tests/MLNetClip.Torch.Tests/BlasGuardTests.cs guards it).
 packages=(
   cmake g++ make pkg-config
   libtorch-dev libopenblas0-pthread
