@@ -134,7 +134,8 @@ public class ModuleTests
     {
         using var net = new TinyNet();
         var groups = ParamGroup.ForWeightDecay(net, 0.2);
-        var names = net.NamedParameters().ToDictionary(p => p.Value, p => p.Key, ReferenceEqualityComparer.Instance);
+        // Tensors compare by reference here: a parameter is identified by its handle object.
+        var names = net.NamedParameters().ToDictionary(p => (object)p.Value, p => p.Key, ReferenceEqualityComparer.Instance);
         Assert.Equal(0.2, groups[0].WeightDecay);
         Assert.Equal(["fc.weight", "head.weight"], groups[0].Parameters.Select(p => names[p]));
         Assert.Equal(0, groups[1].WeightDecay);
