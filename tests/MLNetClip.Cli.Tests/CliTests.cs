@@ -28,23 +28,9 @@ public class CliTests
         }
     }
 
-    private static string Shared(params string[] parts)
-    {
-        var env = Environment.GetEnvironmentVariable("MLNETCLIP_SHARED");
-        var roots = new List<string>();
-        if (!string.IsNullOrEmpty(env)) roots.Add(env);
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent) roots.Add(Path.Combine(d.FullName, "shared"));
-        foreach (var r in roots)
-        {
-            var p = Path.Combine([r, .. parts]);
-            if (File.Exists(p) || Directory.Exists(p)) return p;
-        }
-        throw new FileNotFoundException($"shared/{string.Join("/", parts)} not found; set MLNETCLIP_SHARED");
-    }
-
     private static List<(string Text, long[] Ids, long[] Row)> TokenizerCases()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Shared("fixtures", "clip_tokenizer_cases.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(SharedPaths.Fixture("clip_tokenizer_cases.json")));
         return doc.RootElement.GetProperty("cases").EnumerateArray()
             .Select(c => (c.GetProperty("text").GetString()!,
                 c.GetProperty("ids").EnumerateArray().Select(x => x.GetInt64()).ToArray(),
@@ -83,7 +69,7 @@ public class CliTests
     {
         var text = TokenizerCases()[0].Text;
         var (_, embedded, _) = Run("tokenize", text);
-        var (exit, fromFile, error) = Run("tokenize", "--vocab", Shared("data", "clip", "bpe_simple_vocab_16e6.txt.gz"), text);
+        var (exit, fromFile, error) = Run("tokenize", "--vocab", SharedPaths.Data("clip", "bpe_simple_vocab_16e6.txt.gz"), text);
         Assert.True(exit == 0, error);
         Assert.Equal(embedded, fromFile);
     }
@@ -99,7 +85,7 @@ public class CliTests
     [Fact]
     public void CheckHfParityPassesOnTheFixtureAndFailsUnderAnImpossibleTolerance()
     {
-        var dir = Shared("fixtures", "hf_clip_tiny_a");
+        var dir = SharedPaths.Fixture("hf_clip_tiny_a");
         var (exit, output, error) = Run("check-hf-parity", dir);
         Assert.True(exit == 0, output + error);
         foreach (var name in new[] { "vision_last_hidden_state", "text_pooler_output", "logits_per_image", "loss", "grad.logit_scale" })

@@ -5,7 +5,7 @@ namespace MLNetClip.Models.Tests;
 /// <summary>Our model against outputs, loss and gradients that transformers computed for the shared tiny CLIP.</summary>
 public class HfParityTests
 {
-    private static string FixtureDir => SharedFixtures.Path("hf_clip_tiny_a");
+    private static string FixtureDir => SharedPaths.Fixture("hf_clip_tiny_a");
 
     [Fact]
     public void Config_IsReadAsTheFixtureDescribes()

@@ -5,21 +5,6 @@ namespace MLNetClip.Torch.Tests;
 
 public class SafeTensorsTests
 {
-    private static string FixturePath(params string[] parts)
-    {
-        var env = Environment.GetEnvironmentVariable("MLNETCLIP_SHARED");
-        var roots = new List<string>();
-        if (!string.IsNullOrEmpty(env)) roots.Add(env);
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
-            roots.Add(Path.Combine(d.FullName, "shared"));
-        foreach (var r in roots)
-        {
-            var p = Path.Combine([r, "fixtures", .. parts]);
-            if (File.Exists(p)) return p;
-        }
-        throw new FileNotFoundException($"shared fixture {string.Join("/", parts)} not found; set MLNETCLIP_SHARED");
-    }
-
     [Fact]
     public void RoundTripsEveryDtypeAndMetadata()
     {
@@ -62,7 +47,7 @@ public class SafeTensorsTests
     [Fact]
     public void ReadsEveryTensorOfTheHfFixtureWithTheDocumentedShapesAndValues()
     {
-        using var io = SafeTensors.Load(FixturePath("hf_clip_tiny_a", "io.safetensors"));
+        using var io = SafeTensors.Load(SharedPaths.Fixture("hf_clip_tiny_a", "io.safetensors"));
         Assert.Equal("511", io.Metadata["eos_token_id"]);
         Assert.Equal(new long[] { 3, 16 }, io["input_ids"].Shape);
         Assert.Equal(ScalarType.Int64, io["input_ids"].DType);
@@ -89,7 +74,7 @@ public class SafeTensorsTests
             }
         }
 
-        var model = SafeTensors.ReadHeader(FixturePath("hf_clip_tiny_a", "model.safetensors"));
+        var model = SafeTensors.ReadHeader(SharedPaths.Fixture("hf_clip_tiny_a", "model.safetensors"));
         Assert.Contains(model.Entries, e => e.Name == "logit_scale");
         foreach (var e in io.Tensors.Keys.Where(k => k.StartsWith("grad.", StringComparison.Ordinal)))
         {

@@ -1,4 +1,4 @@
-namespace MLNetClip.Data.Tests;
+namespace MLNetClip.Tests;
 
 /// <summary>
 /// Finds the read-only shared reference folder: $MLNETCLIP_SHARED if set, else the first
