@@ -23,7 +23,7 @@ var filters = new List<string>();
 for (var i = 0; i < args.Length; i++)
     if (args[i] == "--filter" && i + 1 < args.Length) filters.Add(args[++i]);
 
-var assemblies = new[] { "MLNetClip.Torch.Tests", "MLNetClip.Models.Tests" }
+var assemblies = new[] { "MLNetClip.Torch.Tests", "MLNetClip.Models.Tests", "MLNetClip.Pretraining.Tests" }
     .Select(n => Assembly.Load(new AssemblyName(n)));
 int passed = 0, failed = 0, skipped = 0;
 var total = Stopwatch.StartNew();

@@ -1,0 +1,44 @@
+namespace MLNetClip.Pretraining.Methods;
+
+/// <summary>
+/// MaskCLIP's options (maskclip and maskclip-efficient). docs/methods.md lists each beside the
+/// paper's value.
+/// </summary>
+public sealed record MaskClipOptions
+{
+    /// <summary>Share of patches hidden from the student, in (0, 1). Default 0.75 (the student sees 25%).</summary>
+    public double MaskRatio { get; init; } = 0.75;
+
+    /// <summary>Transformer layers in the image decoder. Default 1.</summary>
+    public int DecoderDepth { get; init; } = 1;
+
+    /// <summary>Weight λ of the image distillation term. Default 1.</summary>
+    public double DistillWeight { get; init; } = 1.0;
+
+    /// <summary>Smooth-L1's β (the L1/L2 switch point). Default 1 (PyTorch's default; see docs/methods.md).</summary>
+    public double SmoothL1Beta { get; init; } = 1.0;
+
+    /// <summary>LayerNorm (no affine) on the teacher's features before they are targets. Default true.</summary>
+    public bool NormalizeTargets { get; init; } = true;
+
+    /// <summary>EMA momentum at the first step; null derives it from the planned step count (docs/methods.md).</summary>
+    public double? EmaStart { get; init; }
+
+    /// <summary>EMA momentum at the last step; null derives it from the planned step count.</summary>
+    public double? EmaEnd { get; init; }
+
+    /// <summary>How the momentum moves from start to end: cosine (default), linear or constant.</summary>
+    public string EmaSchedule { get; init; } = "cosine";
+
+    /// <summary>The masked-text distillation branch. Default true.</summary>
+    public bool TextBranch { get; init; } = true;
+
+    /// <summary>Share of caption tokens masked for the text branch (start, end and padding never are). Default 0.15.</summary>
+    public double TextMaskRatio { get; init; } = 0.15;
+
+    /// <summary>Transformer layers in the text decoder. Default 1.</summary>
+    public int TextDecoderDepth { get; init; } = 1;
+
+    /// <summary>Weight of the text distillation term. Default 1.</summary>
+    public double TextDistillWeight { get; init; } = 1.0;
+}

@@ -1,0 +1,22 @@
+using MLNetClip.Models;
+using MLNetClip.Pretraining.Training;
+
+namespace MLNetClip.Pretraining.Methods;
+
+/// <summary>Every pretraining method by its command-line name.</summary>
+public static class PretrainingMethods
+{
+    private static readonly Dictionary<string, Func<Clip, PretrainOptions, PretrainingMethod>> Factories = new()
+    {
+        [ClipMethod.MethodName] = (model, _) => new ClipMethod(model),
+    };
+
+    /// <summary>The names <c>pretrain --method</c> accepts.</summary>
+    public static IReadOnlyCollection<string> Names => Factories.Keys;
+
+    /// <summary>Wraps <paramref name="model"/> in the named method; the method owns the model afterwards.</summary>
+    public static PretrainingMethod Create(string name, Clip model, PretrainOptions options) =>
+        Factories.TryGetValue(name, out var create)
+            ? create(model, options)
+            : throw new ArgumentException($"unknown method '{name}'; expected one of {string.Join(", ", Names)}", nameof(name));
+}

@@ -1,0 +1,88 @@
+using MLNetClip.Pretraining.Methods;
+
+namespace MLNetClip.Pretraining.Training;
+
+/// <summary>
+/// Everything a pretraining run is configured by. The property names, camel-cased, are the keys
+/// of <c>pretrain --config FILE.json</c> and of the run's resolved <c>config.json</c>; method
+/// options sit in their own section (<c>"maskClip": { … }</c>). Defaults are documented on each
+/// property and in docs/methods.md.
+/// </summary>
+public sealed record PretrainOptions
+{
+    /// <summary>The method's name: clip, maskclip or maskclip-efficient. Default clip.</summary>
+    public string Method { get; init; } = "clip";
+
+    /// <summary>A model size from <c>ClipPresets.All</c>. Default ViT-Tiny.</summary>
+    public string Preset { get; init; } = "ViT-Tiny";
+
+    /// <summary>Optimisation steps to run; exactly one of Steps, Epochs or Minutes decides the length.</summary>
+    public long? Steps { get; init; }
+
+    /// <summary>Passes over the data (converted to steps from the data size).</summary>
+    public double? Epochs { get; init; }
+
+    /// <summary>A wall-clock budget; the step count is fixed after timing the first steps and recorded.</summary>
+    public double? Minutes { get; init; }
+
+    /// <summary>Image–caption pairs per optimisation step (over all accumulation micro-batches). Default 64.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Micro-batches whose gradients are summed before one step; BatchSize must divide by it. Default 1.</summary>
+    public int AccumulationSteps { get; init; } = 1;
+
+    /// <summary>Peak learning rate after warm-up. Default 5e-4.</summary>
+    public double LearningRate { get; init; } = 5e-4;
+
+    /// <summary>The floor the cosine schedule decays to. Default 0.</summary>
+    public double MinLearningRate { get; init; }
+
+    /// <summary>Linear warm-up steps; null takes 5% of the run. Default null.</summary>
+    public long? WarmupSteps { get; init; }
+
+    /// <summary>Decoupled weight decay on weight matrices (not on biases, gains, embeddings or the logit scale). Default 0.2.</summary>
+    public double WeightDecay { get; init; } = 0.2;
+
+    public double Beta1 { get; init; } = 0.9;
+
+    /// <summary>Adam's second-moment decay; 0.98 as CLIP uses for large batches.</summary>
+    public double Beta2 { get; init; } = 0.98;
+
+    public double Eps { get; init; } = 1e-6;
+
+    /// <summary>Global gradient-norm clip; 0 turns clipping off. Default 1.</summary>
+    public double GradClipNorm { get; init; } = 1.0;
+
+    /// <summary>Seeds initialisation, data order, augmentation and masks. Default 0.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>cpu, cuda or cuda:N. Default cpu.</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>libtorch intra-op threads; 0 takes every core (libtorch-dev alone would use 1). Default 0.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Loader worker threads. Default 2.</summary>
+    public int Workers { get; init; } = 2;
+
+    /// <summary>Trim each batch's captions to its longest one (exact for CLIP's causal text tower). Default true.</summary>
+    public bool TrimText { get; init; } = true;
+
+    /// <summary>bf16 autocast on CUDA (ignored on CPU). Default true.</summary>
+    public bool Bf16 { get; init; } = true;
+
+    /// <summary>Steps between checkpoints; 0 writes only the final one (and on Ctrl+C). Default 500.</summary>
+    public long CheckpointEvery { get; init; } = 500;
+
+    /// <summary>Checkpoints kept; older ones are deleted. Default 3.</summary>
+    public int KeepCheckpoints { get; init; } = 3;
+
+    /// <summary>Steps between metric read-backs (metrics.jsonl, the progress line). Default 10.</summary>
+    public long LogEvery { get; init; } = 10;
+
+    /// <summary>Consecutive non-finite steps after which the run stops. Default 5.</summary>
+    public int MaxBadSteps { get; init; } = 5;
+
+    /// <summary>The MaskCLIP family's options (maskclip, maskclip-efficient).</summary>
+    public MaskClipOptions MaskClip { get; init; } = new();
+}
