@@ -1,3 +1,5 @@
+using MLNetClip.Pretraining.Ema;
+
 namespace MLNetClip.Pretraining.Methods;
 
 /// <summary>
@@ -21,7 +23,7 @@ public sealed record MaskClipOptions
     /// <summary>LayerNorm (no affine) on the teacher's features before they are targets. Default true.</summary>
     public bool NormalizeTargets { get; init; } = true;
 
-    /// <summary>EMA momentum at the first step; null derives it from the planned step count (docs/methods.md).</summary>
+    /// <summary>EMA momentum at the first step; null derives it from the planned step count (docs/methods.md, <see cref="MomentumSchedule"/>).</summary>
     public double? EmaStart { get; init; }
 
     /// <summary>EMA momentum at the last step; null derives it from the planned step count.</summary>
@@ -41,4 +43,32 @@ public sealed record MaskClipOptions
 
     /// <summary>Weight of the text distillation term. Default 1.</summary>
     public double TextDistillWeight { get; init; } = 1.0;
+
+    /// <summary>Throws naming the first option out of range (as "MaskClip.Name") and what it allows.</summary>
+    public void Validate()
+    {
+        Require(MaskRatio > 0 && MaskRatio < 1, nameof(MaskRatio), MaskRatio, "in (0, 1)");
+        Require(DecoderDepth >= 1, nameof(DecoderDepth), DecoderDepth, ">= 1");
+        Require(DistillWeight >= 0 && double.IsFinite(DistillWeight), nameof(DistillWeight), DistillWeight, ">= 0");
+        Require(SmoothL1Beta > 0 && double.IsFinite(SmoothL1Beta), nameof(SmoothL1Beta), SmoothL1Beta, "> 0");
+        Require(EmaStart is null or (>= 0 and <= 1), nameof(EmaStart), EmaStart, "in [0, 1] or null (derived)");
+        Require(EmaEnd is null or (>= 0 and <= 1), nameof(EmaEnd), EmaEnd, "in [0, 1] or null (derived)");
+        MomentumSchedule.ParseShape(EmaSchedule, "MaskClip." + nameof(EmaSchedule));
+        Require(TextMaskRatio > 0 && TextMaskRatio < 1, nameof(TextMaskRatio), TextMaskRatio, "in (0, 1)");
+        Require(TextDecoderDepth >= 1, nameof(TextDecoderDepth), TextDecoderDepth, ">= 1");
+        Require(TextDistillWeight >= 0 && double.IsFinite(TextDistillWeight), nameof(TextDistillWeight), TextDistillWeight, ">= 0");
+    }
+
+    /// <summary>The momentum schedule these options describe.</summary>
+    public MomentumSchedule BuildMomentumSchedule() => new()
+    {
+        Start = EmaStart,
+        End = EmaEnd,
+        Shape = MomentumSchedule.ParseShape(EmaSchedule, "MaskClip." + nameof(EmaSchedule)),
+    };
+
+    private static void Require(bool ok, string name, object? value, string allowed)
+    {
+        if (!ok) throw new ArgumentOutOfRangeException("MaskClip." + name, value, $"MaskClip.{name} must be {allowed}, got {value}");
+    }
 }
