@@ -31,7 +31,8 @@ internal sealed class BenchTrainer : IDisposable
         Optimizer = new AdamW(Groups, Options.LearningRate, Options.Beta1, Options.Beta2, Options.Eps);
         var warmup = Options.WarmupSteps ?? Math.Max(1, plannedSteps / 20);
         Schedule = new CosineSchedule(Options.LearningRate, warmup, plannedSteps, Options.MinLearningRate);
-        _generator = new Generator((ulong)seed + 1);
+        MaskSeed = (ulong)seed + 1;
+        _generator = new Generator(MaskSeed);
         _context = new StepContext(_generator, Device.Cpu, plannedSteps);
         Batch = SyntheticBatch(batchSize, preset, maxCaptionTokens, seed);
     }
@@ -43,6 +44,9 @@ internal sealed class BenchTrainer : IDisposable
     public AdamW Optimizer { get; }
     public CosineSchedule Schedule { get; }
     public PretrainBatch Batch { get; }
+
+    /// <summary>The seed of the method's own random stream (masks); libtorch's CPU generator, so PyTorch can draw the same stream.</summary>
+    public ulong MaskSeed { get; }
 
     /// <summary>Caption length after trimming (start and end tokens included).</summary>
     public long TextLength => Batch.TokenIds.Size(1);

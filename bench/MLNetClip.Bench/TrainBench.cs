@@ -1,5 +1,6 @@
 using System.Globalization;
 using MLNetClip.Models;
+using MLNetClip.Pretraining.Methods;
 using MLNetClip.Torch;
 
 namespace MLNetClip.Bench;
@@ -40,6 +41,7 @@ internal static class TrainBench
         PrintAgreement(runs);
         Console.WriteLine();
         PrintAgainstClip(runs);
+        PrintVitB16Flops();
         return 0;
     }
 
@@ -111,7 +113,7 @@ internal static class TrainBench
         double Wall(MethodRun r) => Median(r, t => t.Ours.Wall);
         double Cpu(MethodRun r) => Median(r, t => t.Ours.Cpu);
         double Memory(MethodRun r) => OursMemory(r);
-        double Flops(MethodRun r) => TrainFlops.Step(r.Method, preset, r.TextLength);
+        double Flops(MethodRun r) => TrainFlops.Step(r.Method, preset, new MaskClipOptions(), r.TextLength);
         Console.WriteLine("ours, each method against clip (peak RSS counted above the worker's start-up RSS: weights, teacher, gradients, moments, activations)");
         Console.WriteLine($"{"method",-20} {"s/step",8} {"x clip",7} {"CPU s",8} {"x clip",7} {"peak MB",9} {"x clip",7} {"GFLOP/pair",11} {"x clip",7}");
         foreach (var r in runs)
@@ -119,6 +121,18 @@ internal static class TrainBench
             Console.WriteLine(Invariant($"{r.Method,-20} {Wall(r),8:F3} {Wall(r) / Wall(clip),6:F2}x {Cpu(r),8:F3} {Cpu(r) / Cpu(clip),6:F2}x ") +
                               Invariant($"{Memory(r) / 1e6,9:F0} {Memory(r) / Memory(clip),6:F2}x {Flops(r) / 1e9,11:F3} {Flops(r) / Flops(clip),6:F2}x"));
         }
+    }
+
+    // The same count at ViT-B/16 scale, where the paper and a PyTorch H100 run give ~1.57x for maskclip.
+    private static void PrintVitB16Flops()
+    {
+        var preset = ClipPresets.VitB16();
+        var withText = new MaskClipOptions();
+        var imageOnly = withText with { TextBranch = false };
+        double Ratio(string method, MaskClipOptions m) => TrainFlops.Step(method, preset, m, 77) / TrainFlops.Step("clip", preset, m, 77);
+        Console.WriteLine(Invariant($"analytic FLOPs against clip at ViT-B/16 (224 px, 77-token captions): maskclip {Ratio("maskclip", withText):F2}x ") +
+                          Invariant($"({Ratio("maskclip", imageOnly):F2}x without the text branch), maskclip-efficient {Ratio("maskclip-efficient", withText):F2}x ") +
+                          Invariant($"({Ratio("maskclip-efficient", imageOnly):F2}x)"));
     }
 
     private static double Median(MethodRun run, Func<(StepTiming Ours, StepTiming Reference), double> value) =>

@@ -77,8 +77,9 @@ internal static class TrainBenchWorker
     /// <summary>
     /// Format: every tensor of the method's state dict under its own name, the batch as
     /// "batch.images" [B, 3, S, S] f32 and "batch.token_ids" [B, L] i64, and in the metadata
-    /// "config": the method, the model options and the optimiser settings, including the
-    /// parameter names AdamW does not decay (the reference derives its own and checks they agree).
+    /// "config": the method, the model and MaskCLIP options, the mask generator's seed and the
+    /// optimiser settings, including the parameter names AdamW does not decay (the reference
+    /// derives its own and checks they agree).
     /// </summary>
     private static void WriteInit(BenchTrainer trainer, string path)
     {
@@ -97,6 +98,7 @@ internal static class TrainBenchWorker
                 ["method"] = trainer.Method.Name,
                 ["model"] = trainer.Preset,
                 ["mask_clip"] = o.MaskClip,
+                ["mask_seed"] = trainer.MaskSeed,
                 ["learning_rate"] = o.LearningRate,
                 ["min_learning_rate"] = o.MinLearningRate,
                 ["warmup_steps"] = trainer.Schedule.WarmupSteps,

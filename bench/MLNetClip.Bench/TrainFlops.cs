@@ -1,4 +1,6 @@
 using MLNetClip.Models;
+using MLNetClip.Pretraining.Masking;
+using MLNetClip.Pretraining.Methods;
 
 namespace MLNetClip.Bench;
 
@@ -17,11 +19,24 @@ internal static class TrainFlops
     public const double NoGrad = 1;
 
     /// <summary>FLOPs of a training step of <paramref name="method"/> per pair, captions <paramref name="textLength"/> tokens long.</summary>
-    public static double Step(string method, ClipOptions o, long textLength) => method switch
+    public static double Step(string method, ClipOptions o, MaskClipOptions m, long textLength)
     {
-        "clip" => Trained * (VisionForward(o, Patches(o)) + TextForward(o, textLength)),
-        _ => throw new ArgumentException($"no FLOP count for method '{method}'", nameof(method)),
-    };
+        long n = Patches(o), k = PatchMasking.KeepCount(n, m.MaskRatio);
+        double full = VisionForward(o, n), student = VisionForward(o, k), text = TextForward(o, textLength);
+        // Both MaskCLIPs: the masked student and its decoder trained, the EMA teacher's full view without gradients,
+        // and with the text branch a second, masked pass of the text tower, its decoder and the teacher's text pass.
+        var distillation = Trained * (student + PatchDecoder(o, m, k)) + NoGrad * full;
+        var textBranch = m.TextBranch ? Trained * (text + TextDecoder(o, m, textLength)) + NoGrad * text : 0;
+        return method switch
+        {
+            "clip" => Trained * (full + text),
+            // The contrastive loss sees the full image: the online tower's full pass comes on top.
+            "maskclip" => Trained * (full + text) + distillation + textBranch,
+            // The contrastive loss reads the student's embedding: the student pass is the only online image pass.
+            "maskclip-efficient" => Trained * text + distillation + textBranch,
+            _ => throw new ArgumentException($"no FLOP count for method '{method}'", nameof(method)),
+        };
+    }
 
     /// <summary>The image tower's forward on <paramref name="visiblePatches"/> patches plus the class token, projection included.</summary>
     public static double VisionForward(ClipOptions o, long visiblePatches)
@@ -36,6 +51,23 @@ internal static class TrainFlops
     /// <summary>The text tower's forward on <paramref name="length"/> tokens, projection included (the token table is a lookup, not a product).</summary>
     public static double TextForward(ClipOptions o, long length) =>
         Transformer(length, o.Text.Width, o.Text.MlpHidden, o.Text.Layers) + 2.0 * o.Text.Width * o.EmbedDim;
+
+    /// <summary>
+    /// The image decoder: the class and K visible tokens projected to its width, a transformer
+    /// over the class token and all N patches (mask tokens at the removed ones), its output head.
+    /// </summary>
+    public static double PatchDecoder(ClipOptions o, MaskClipOptions m, long visiblePatches)
+    {
+        long d = o.Vision.Width, tokens = 1 + Patches(o);
+        return 2.0 * (1 + visiblePatches) * d * d + Transformer(tokens, d, 4 * d, m.DecoderDepth) + 2.0 * tokens * d * d;
+    }
+
+    /// <summary>The text decoder: input projection, a transformer and the output head, over every caption token.</summary>
+    public static double TextDecoder(ClipOptions o, MaskClipOptions m, long length)
+    {
+        long d = o.Text.Width;
+        return 2.0 * length * d * d + Transformer(length, d, 4 * d, m.TextDecoderDepth) + 2.0 * length * d * d;
+    }
 
     /// <summary>
     /// <paramref name="layers"/> pre-LN blocks on T tokens of width D with MLP width H: q, k, v and

@@ -151,18 +151,23 @@ class TextTransformer(nn.Module):
             return ids.argmax(-1)
         return ids.eq(self.cfg["EosTokenId"]).long().argmax(-1)
 
-    def encode(self, ids, tokens=None):
-        """(last hidden state [B, L, D] before the final norm, projected embedding [B, E]); tokens replaces the lookup."""
-        x = (self.token_embed(ids) if tokens is None else tokens) + self.pos_embed.narrow(0, 0, ids.size(1))
+    def encode(self, ids, replaced=None, replacement=None):
+        """(last block's output [B, L, D], the same after the final norm, projected embedding [B, E]).
+
+        replaced (bool [B, L]) swaps those positions' token embeddings for replacement [D]."""
+        tokens = self.token_embed(ids)
+        if replaced is not None:
+            tokens = torch.where(replaced.unsqueeze(-1), replacement, tokens)
+        x = tokens + self.pos_embed.narrow(0, 0, ids.size(1))
         for block in self.blocks:
             x = block(x)
         normed = self.norm(x)
         b, width = normed.size(0), self.cfg["Width"]
         rows = self.end_token_index(ids).view(b, 1, 1).expand(b, 1, width)
-        return x, self.head(normed.gather(1, rows).squeeze(1))
+        return x, normed, self.head(normed.gather(1, rows).squeeze(1))
 
     def forward(self, ids):
-        return self.encode(ids)[1]
+        return self.encode(ids)[2]
 
 
 class Clip(nn.Module):

@@ -19,6 +19,7 @@ import time
 import torch
 
 import clip_reference
+import maskclip_reference
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--init", required=True)
@@ -59,6 +60,8 @@ def cosine_lr(cfg, step):
 def build_method(cfg):
     if cfg["method"] == "clip":
         return clip_reference.ClipMethod(cfg)
+    if cfg["method"] in ("maskclip", "maskclip-efficient"):
+        return maskclip_reference.MaskClipMethod(cfg, efficient=cfg["method"] == "maskclip-efficient")
     raise SystemExit(f"train_bench.py: no reference for method '{cfg['method']}'")
 
 
