@@ -57,7 +57,8 @@ public class ClassificationTests
     [Fact]
     public void TensorScoresGiveTheSameResultOnTheTestDevice()
     {
-        using var scores = Tensor.FromArray(Scores, 5, 4).To(TestDevice.Current);
+        using var scope = DisposeScope.Begin();
+        var scores = Tensor.FromArray(Scores, 5, 4).To(TestDevice.Current);
         var fromTensor = ClassificationMetrics.Compute(scores, Labels);
         var fromSpan = ClassificationMetrics.Compute(Scores, 4, Labels);
         Assert.Equal((fromSpan.Top1, fromSpan.Top5, fromSpan.BalancedAccuracy), (fromTensor.Top1, fromTensor.Top5, fromTensor.BalancedAccuracy));
