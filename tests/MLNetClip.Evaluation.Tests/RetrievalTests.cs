@@ -126,3 +126,25 @@ public class RetrievalTests
             1 + Enumerable.Range(0, candidates).Count(c => !pos.Contains(c) && S(q, c) >= S(q, p)))).ToArray();
     }
 }
+
+/// <summary>Rows become distinct images, distinct captions and their matches.</summary>
+public class RetrievalSetTests
+{
+    [Fact]
+    public void SharedCaptionsBecomeOneTextAndRepeatedRowsOnePair()
+    {
+        var set = RetrievalSet.From(
+        [
+            ("google/a.png", "grinning face"),
+            ("twitter/a.png", "grinning face"),      // the same caption for another picture
+            ("google/a.png", "grinning face, smile"), // a second caption for the first picture
+            ("google/b.png", "red apple"),
+            ("google/b.png", "red apple"),            // a repeated row
+        ]);
+        Assert.Equal(["google/a.png", "twitter/a.png", "google/b.png"], set.Images);
+        Assert.Equal(["grinning face", "grinning face, smile", "red apple"], set.Texts);
+        Assert.Equal([(0, 0), (1, 0), (0, 1), (2, 2)], set.Pairs);
+        Assert.Contains("row 1 (x.png)", Assert.Throws<ArgumentException>(() => RetrievalSet.From([("a.png", "a"), ("x.png", " ")])).Message);
+        Assert.Throws<ArgumentException>(() => RetrievalSet.From([]));
+    }
+}
