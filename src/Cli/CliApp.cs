@@ -21,6 +21,7 @@ internal static class CliApp
         root.Subcommands.Add(CheckHfParityCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
+        root.Subcommands.Add(PretrainCommand.Create());
         return root;
     }
 

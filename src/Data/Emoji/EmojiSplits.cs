@@ -66,7 +66,7 @@ public static class EmojiSplits
     {
         CheckFractions(heldOutFraction, validationFraction);
         var roles = concepts.ToDictionary(c => c.Id, _ => EmojiConceptRole.Train, StringComparer.Ordinal);
-        // A family that contains a flag (none does today) is never moved, whole.
+        // A family that holds a flag is never moved, whole (today such families hold only flags).
         var eligible = EmojiFamilies.Group(concepts, pictureHashes).Where(f => !f.Members.Any(c => c.IsFlag));
         foreach (var category in eligible.GroupBy(f => f.Members[0].Category))
         {

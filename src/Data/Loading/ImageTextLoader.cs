@@ -62,20 +62,36 @@ public sealed class ImageTextLoader
     /// The batches of one epoch, in order. Workers start when enumeration starts and stop when it
     /// ends; several passes may run at once, each with its own workers.
     /// </summary>
-    public IEnumerable<LoaderBatch> ReadEpoch(int epoch)
+    /// <param name="epoch">The epoch, 0 or more; it seeds the order and the augmentation.</param>
+    /// <param name="startBatch">
+    /// Batches to pass over first, for resuming mid-epoch: the first batch yielded is the one with
+    /// <see cref="LoaderBatch.Index"/> = <paramref name="startBatch"/>, identical to the one a full pass
+    /// yields there. The skipped batches are still decoded and then discarded, because which later
+    /// samples refill a bad sample's slot is only known by decoding (see <see cref="SampleLanes"/>).
+    /// </param>
+    public IEnumerable<LoaderBatch> ReadEpoch(int epoch, int startBatch = 0)
     {
         if (epoch < 0) throw new ArgumentOutOfRangeException(nameof(epoch), epoch, "epoch must be 0 or more");
-        return Run(epoch);
+        if (startBatch < 0) throw new ArgumentOutOfRangeException(nameof(startBatch), startBatch, "startBatch must be 0 or more");
+        return Run(epoch, startBatch);
     }
 
-    private IEnumerable<LoaderBatch> Run(int epoch)
+    private IEnumerable<LoaderBatch> Run(int epoch, int startBatch)
     {
         var log = new SkipLog(Options.KeptSkipReasons);
         var chunks = Chunks(epoch, log);
         using var run = new EpochRun(Options, _preprocessor, _tokenizer, chunks, log, Source.Description, epoch,
             delta => Interlocked.Add(ref _activeWorkers, delta));
         Volatile.Write(ref _latest, run);
-        while (run.Next() is { } batch) yield return batch;
+        while (run.Next() is { } batch)
+        {
+            if (batch.Index < startBatch)
+            {
+                batch.Dispose();
+                continue;
+            }
+            yield return batch;
+        }
     }
 
     private SampleChunks Chunks(int epoch, SkipLog log)

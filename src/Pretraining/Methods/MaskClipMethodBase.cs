@@ -21,6 +21,7 @@ public abstract class MaskClipMethodBase : PretrainingMethod
     public const string EmaMomentumTerm = "EmaMomentum";
 
     private readonly MaskClipLoss _loss;
+    private readonly MaskingStrategy _masking = PatchMasking.Random;
 
     protected MaskClipMethodBase(Clip model, MaskClipOptions options) : base(model)
     {
@@ -57,11 +58,11 @@ public abstract class MaskClipMethodBase : PretrainingMethod
     /// <summary>The EMA teacher follows the student once per optimiser step.</summary>
     public override void AfterStep(StepContext context) => Teacher.Update(Teacher.GetDecay(context.Step, context.TotalSteps));
 
-    /// <summary>A fresh random patch mask for the batch, drawn from the method's generator.</summary>
+    /// <summary>A fresh patch mask for the batch, drawn from the method's generator.</summary>
     protected PatchMask DrawMask(PretrainBatch batch, StepContext context)
     {
         var (rows, cols) = Model.Visual.PatchEmbed.Grid(batch.Images.Size(2), batch.Images.Size(3));
-        return PatchMasking.Random(batch.Count, new PatchGrid(rows, cols), Options.MaskRatio, context.Generator);
+        return _masking(batch.Count, new PatchGrid(rows, cols), Options.MaskRatio, context.Generator, scores: null);
     }
 
     /// <summary>The student's visible-patch encoding (class token plus the K kept patches).</summary>

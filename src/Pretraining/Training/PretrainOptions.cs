@@ -1,3 +1,4 @@
+using MLNetClip.Models;
 using MLNetClip.Pretraining.Methods;
 
 namespace MLNetClip.Pretraining.Training;
@@ -65,6 +66,9 @@ public sealed record PretrainOptions
     /// <summary>Loader worker threads. Default 2.</summary>
     public int Workers { get; init; } = 2;
 
+    /// <summary>RandomResizedCrop (open_clip's training crop, scale 0.9–1) instead of a centre crop. Default true.</summary>
+    public bool RandomCrop { get; init; } = true;
+
     /// <summary>Trim each batch's captions to its longest one (exact for CLIP's causal text tower). Default true.</summary>
     public bool TrimText { get; init; } = true;
 
@@ -85,4 +89,63 @@ public sealed record PretrainOptions
 
     /// <summary>The MaskCLIP family's options (maskclip, maskclip-efficient).</summary>
     public MaskClipOptions MaskClip { get; init; } = new();
+
+    /// <summary>
+    /// Throws a <see cref="PretrainOptionException"/> naming the first option out of range (by its
+    /// config key) and the allowed range. The method's own section is checked by the method.
+    /// </summary>
+    public void Validate()
+    {
+        Require(PretrainingMethods.Names.Contains(Method), "method", Method, $"one of {string.Join(", ", PretrainingMethods.Names)}");
+        Require(ClipPresets.All.ContainsKey(Preset), "preset", Preset, $"one of {string.Join(", ", ClipPresets.All.Keys)}");
+        var lengths = (Steps is null ? 0 : 1) + (Epochs is null ? 0 : 1) + (Minutes is null ? 0 : 1);
+        if (lengths != 1)
+            throw new PretrainOptionException("steps",
+                $"give exactly one of the options 'steps', 'epochs' or 'minutes' (the run's length); {lengths} given");
+        Require(Steps is null or >= 1, "steps", Steps, "1 or more");
+        Require(Epochs is null || (Epochs > 0 && double.IsFinite(Epochs.Value)), "epochs", Epochs, "a number above 0");
+        Require(Minutes is null || (Minutes > 0 && double.IsFinite(Minutes.Value)), "minutes", Minutes, "a number above 0");
+        Require(BatchSize is >= 1 and <= 65536, "batchSize", BatchSize, "1 to 65536");
+        Require(AccumulationSteps >= 1 && BatchSize % AccumulationSteps == 0, "accumulationSteps", AccumulationSteps,
+            $"1 or more and dividing batchSize ({BatchSize})");
+        Require(LearningRate >= 0 && double.IsFinite(LearningRate), "learningRate", LearningRate, "0 or more");
+        Require(MinLearningRate >= 0 && MinLearningRate <= LearningRate, "minLearningRate", MinLearningRate, $"0 to learningRate ({LearningRate})");
+        Require(WarmupSteps is null or >= 0, "warmupSteps", WarmupSteps, "0 or more (at most the run's steps)");
+        Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), "weightDecay", WeightDecay, "0 or more");
+        Require(Beta1 is >= 0 and < 1, "beta1", Beta1, "0 to 1 (1 excluded)");
+        Require(Beta2 is >= 0 and < 1, "beta2", Beta2, "0 to 1 (1 excluded)");
+        Require(Eps > 0 && double.IsFinite(Eps), "eps", Eps, "above 0");
+        Require(GradClipNorm >= 0 && double.IsFinite(GradClipNorm), "gradClipNorm", GradClipNorm, "0 (off) or more");
+        Require(IsDevice(Device), "device", Device, "cpu, cuda or cuda:N");
+        Require(Threads is >= 0 and <= 1024, "threads", Threads, "0 (every core) to 1024");
+        Require(Workers is >= 1 and <= 64, "workers", Workers, "1 to 64");
+        Require(CheckpointEvery >= 0, "checkpointEvery", CheckpointEvery, "0 (only at the end) or more");
+        Require(KeepCheckpoints is >= 1 and <= 1000, "keepCheckpoints", KeepCheckpoints, "1 to 1000");
+        Require(LogEvery >= 1, "logEvery", LogEvery, "1 or more");
+        Require(MaxBadSteps >= 1, "maxBadSteps", MaxBadSteps, "1 or more");
+        if (MaskClip is null) throw new PretrainOptionException("maskClip", "option 'maskClip' must be an object, not null");
+    }
+
+    private static bool IsDevice(string? text)
+    {
+        try
+        {
+            return text is not null && MLNetClip.Torch.Device.Parse(text) is var _;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    private static void Require(bool ok, string key, object? value, string range)
+    {
+        if (!ok) throw new PretrainOptionException(key, $"option '{key}' must be {range}; got {value ?? "null"}");
+    }
+}
+
+/// <summary>A pretraining option out of range; <see cref="Option"/> is its config key.</summary>
+public sealed class PretrainOptionException(string option, string message) : ArgumentException(message)
+{
+    public string Option { get; } = option;
 }

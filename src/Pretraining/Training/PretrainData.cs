@@ -1,0 +1,40 @@
+using MLNetClip.Data.Datasets;
+using MLNetClip.Data.Images;
+using MLNetClip.Data.Loading;
+using MLNetClip.Models;
+
+namespace MLNetClip.Pretraining.Training;
+
+/// <summary>The loader a run reads through, set from the options and the preset's sizes.</summary>
+internal static class PretrainData
+{
+    /// <summary>
+    /// Full batches only (the last short one of an epoch is dropped, as open_clip does), every
+    /// epoch reshuffled, each sample augmented from (seed, epoch, sample).
+    /// </summary>
+    public static ImageTextLoader Loader(IImageTextSource source, PretrainOptions o, ClipOptions model) =>
+        new(source, new ImageTextLoaderOptions
+        {
+            BatchSize = o.BatchSize,
+            Workers = o.Workers,
+            PrefetchBatches = Math.Max(o.Workers, 4),
+            ImageSize = model.Vision.ImageSize,
+            Mode = o.RandomCrop ? ImagePreprocessMode.Training : ImagePreprocessMode.Evaluation,
+            ContextLength = model.Text.ContextLength,
+            Seed = o.Seed,
+            DropLast = true,
+        });
+
+    /// <summary>
+    /// Records in the source: counted from the index for manifests and folders, by reading every
+    /// shard once for streamed sources (only when an epoch count needs it).
+    /// </summary>
+    public static long Count(IImageTextSource source) =>
+        source is IIndexedImageTextSource indexed ? indexed.Count : source.ReadAll().LongCount();
+
+    public static DataDescription Describe(IImageTextSource source) => new()
+    {
+        Source = source.Description,
+        Samples = source is IIndexedImageTextSource indexed ? indexed.Count : null,
+    };
+}

@@ -1,0 +1,111 @@
+using MLNetClip.Models;
+using MLNetClip.Pretraining.Methods;
+using MLNetClip.Torch;
+using MLNetClip.Torch.Nn;
+using MLNetClip.Torch.Optim;
+
+namespace MLNetClip.Pretraining.Training;
+
+/// <summary>Builds a method around a freshly initialised model (tests substitute their own).</summary>
+public delegate PretrainingMethod MethodFactory(Clip model, PretrainOptions options);
+
+/// <summary>
+/// Everything a run changes as it goes, and so everything a checkpoint holds: the method (model,
+/// teacher, decoders), the AdamW moments, the mask generator, and the counters (steps done,
+/// loader position, skipped steps). The schedule is a pure function of the step.
+/// </summary>
+internal sealed class TrainingState : IDisposable
+{
+    private TrainingState(PretrainingMethod method, AdamW optimizer, CosineSchedule schedule, Generator generator, Device device, long totalSteps)
+    {
+        Method = method;
+        Optimizer = optimizer;
+        Schedule = schedule;
+        Generator = generator;
+        Context = new StepContext(generator, device, totalSteps);
+        Trainable = method.Parameters().Where(p => p.RequiresGrad).ToList();
+    }
+
+    public PretrainingMethod Method { get; }
+    public AdamW Optimizer { get; }
+    public CosineSchedule Schedule { get; }
+    public Generator Generator { get; }
+    public StepContext Context { get; }
+    public IReadOnlyList<Tensor> Trainable { get; }
+
+    /// <summary>Optimisation steps done (applied or skipped); the next step's 0-based index.</summary>
+    public long Step { get; set; }
+
+    /// <summary>The epoch of the next batch, and how many of its batches are done.</summary>
+    public int Epoch { get; set; }
+    public int BatchInEpoch { get; set; }
+
+    public long SkippedSteps { get; set; }
+    public int ConsecutiveBadSteps { get; set; }
+
+    /// <summary>
+    /// A model from the preset, initialised from the global generator seeded with the run's seed
+    /// (so any two runs with one seed start identical), the method around it, and AdamW over its
+    /// trainable parameters with no decay on biases, gains, embeddings, tokens or the logit scale.
+    /// </summary>
+    public static TrainingState Create(RunConfig config, Device device, MethodFactory createMethod)
+    {
+        var o = config.Options;
+        Generator.ManualSeed(Seeds.Initialisation(o.Seed));
+        var model = new Clip(ClipPresets.All[o.Preset](Activation.Gelu));
+        PretrainingMethod method;
+        try
+        {
+            method = createMethod(model, o);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        try
+        {
+            method.To(device);
+            var optimizer = new AdamW(ParamGroup.ForWeightDecay(method, o.WeightDecay), o.LearningRate, o.Beta1, o.Beta2, o.Eps);
+            var schedule = new CosineSchedule(o.LearningRate, config.WarmupSteps, config.TotalSteps, o.MinLearningRate);
+            var generator = new Generator(Seeds.Masks(o.Seed), device);
+            return new TrainingState(method, optimizer, schedule, generator, device, config.TotalSteps);
+        }
+        catch
+        {
+            method.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        Optimizer.Dispose();
+        Method.Dispose();
+        Generator.Dispose();
+    }
+}
+
+/// <summary>
+/// The run's random streams, each derived from the seed: model initialisation, the method's masks,
+/// and the global generator re-seeded before every step from (seed, step), so whatever draws
+/// from it mid-step (dropout, say) repeats exactly after a resume without its state being saved.
+/// The loader seeds itself per (seed, epoch, sample).
+/// </summary>
+internal static class Seeds
+{
+    public static ulong Initialisation(int seed) => Mix((ulong)(uint)seed, 1);
+
+    public static ulong Masks(int seed) => Mix((ulong)(uint)seed, 2);
+
+    public static ulong Step(int seed, long step) => Mix(Mix((ulong)(uint)seed, 3), (ulong)step);
+
+    // SplitMix64's finaliser over the two words: nearby inputs give unrelated seeds.
+    private static ulong Mix(ulong a, ulong b)
+    {
+        var z = a * 0x9E3779B97F4A7C15UL + b + 0x632BE59BD9B4E019UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+}

@@ -1,0 +1,133 @@
+using System.Text.Json;
+using MLNetClip.Cli;
+using MLNetClip.Pretraining.Tests.Training;
+
+namespace MLNetClip.Cli.Tests;
+
+/// <summary>`mlnetclip pretrain` in-process: bad input ends with one line naming the problem and a hint.</summary>
+public class PretrainCommandTests
+{
+    internal static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var (oldOut, oldErr) = (Console.Out, Console.Error);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Console.SetOut(stdout);
+        Console.SetError(stderr);
+        try
+        {
+            var exit = CliApp.Build().Parse(args).Invoke();
+            return (exit, stdout.ToString(), stderr.ToString());
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+        }
+    }
+
+    private static string[] Micro(string manifest, string output, params string[] more) =>
+        ["pretrain", "--method", "clip", "--data", manifest, "--out", output, "--preset", "ViT-Micro",
+            .. more.Contains("--batch-size") ? more : ["--batch-size", "8", .. more]];
+
+    private static void AssertOneLine(string error, params string[] parts)
+    {
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: ", error);
+        foreach (var p in parts) Assert.Contains(p, error);
+    }
+
+    [Fact]
+    public void A_short_run_on_filtered_rows_writes_the_run_folder_and_plain_progress_lines()
+    {
+        using var dir = new TempFolder();
+        var manifest = TrainingTestData.WriteManifest(dir.Path, 32);
+        var config = Path.Combine(dir.Path, "run.json");
+        File.WriteAllText(config, """{ "threads": 2, "workers": 1, "logEvery": 2 }""");
+
+        var (exit, output, error) = Run(Micro(manifest, dir.File("run"), "--steps", "4", "--where", "split=train", "--config", config, "--seed", "9"));
+
+        Assert.True(exit == 0, output + error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("pretrain clip on cpu (2 threads)", lines[0]);
+        Assert.Equal(2, lines.Count(l => l.StartsWith("step ", StringComparison.Ordinal)));
+        Assert.Contains(lines, l => l.StartsWith("step 4/4  epoch 1  loss ", StringComparison.Ordinal));
+        Assert.StartsWith("done: 4 steps", lines[^1]);
+        using var recorded = JsonDocument.Parse(File.ReadAllText(dir.File("run", "config.json")));
+        var data = recorded.RootElement.GetProperty("data");
+        Assert.EndsWith("where split=train", data.GetProperty("source").GetString());
+        Assert.Equal(24, data.GetProperty("samples").GetInt64());  // rows with i % 4 == 3 are test rows
+        Assert.Equal(9, recorded.RootElement.GetProperty("options").GetProperty("seed").GetInt32());
+        Assert.Equal(1, recorded.RootElement.GetProperty("options").GetProperty("workers").GetInt32());
+        Assert.True(File.Exists(dir.File("run", "model", "model.safetensors")));
+    }
+
+    [Fact]
+    public void A_missing_data_file_names_it_and_says_what_is_expected()
+    {
+        using var dir = new TempFolder();
+        var (exit, _, error) = Run(Micro(dir.File("nope.tsv"), dir.File("run"), "--steps", "1"));
+        Assert.Equal(1, exit);
+        AssertOneLine(error, dir.File("nope.tsv"), "does not exist", "mlnetclip data emoji");
+    }
+
+    [Fact]
+    public void An_empty_manifest_or_filter_fails_with_a_hint()
+    {
+        using var dir = new TempFolder();
+        var empty = Path.Combine(dir.Path, "empty.tsv");
+        File.WriteAllText(empty, "filepath\ttitle\tsplit\n");
+        var (exit, _, error) = Run(Micro(empty, dir.File("run"), "--steps", "1"));
+        Assert.Equal(1, exit);
+        AssertOneLine(error, "has no records", "--where");
+
+        var manifest = TrainingTestData.WriteManifest(dir.Path, 8);
+        (exit, _, error) = Run(Micro(manifest, dir.File("run"), "--steps", "1", "--where", "split=validation"));
+        Assert.Equal(1, exit);
+        AssertOneLine(error, "split=validation", "'test', 'train'");
+    }
+
+    [Fact]
+    public void An_unknown_config_key_is_named_with_the_closest_one()
+    {
+        using var dir = new TempFolder();
+        var manifest = TrainingTestData.WriteManifest(dir.Path, 8);
+        var config = Path.Combine(dir.Path, "run.json");
+        File.WriteAllText(config, """{ "maskClip": { "emaStrat": 0.99 } }""");
+        var (exit, _, error) = Run(Micro(manifest, dir.File("run"), "--steps", "1", "--config", config));
+        Assert.Equal(1, exit);
+        AssertOneLine(error, "unknown option 'maskClip.emaStrat'", "did you mean 'maskClip.emaStart'?", config);
+    }
+
+    [Fact]
+    public void A_bad_flag_value_names_the_option_and_its_range()
+    {
+        using var dir = new TempFolder();
+        var manifest = TrainingTestData.WriteManifest(dir.Path, 8);
+        var (exit, _, error) = Run(Micro(manifest, dir.File("run"), "--steps", "1", "--batch-size", "0"));
+        Assert.Equal(1, exit);
+        AssertOneLine(error, "option 'batchSize' must be 1 to 65536; got 0");
+        Assert.False(Directory.Exists(dir.File("run")));
+
+        (exit, _, _) = Run(Micro(manifest, dir.File("run"), "--steps", "1", "--epochs", "2"));
+        Assert.NotEqual(0, exit);
+    }
+
+    [Fact]
+    public void An_output_folder_holding_a_run_is_refused_without_resume_and_with_other_settings()
+    {
+        using var dir = new TempFolder();
+        var manifest = TrainingTestData.WriteManifest(dir.Path, 16);
+        var config = Path.Combine(dir.Path, "run.json");
+        File.WriteAllText(config, """{ "threads": 2, "workers": 1 }""");
+        Assert.Equal(0, Run(Micro(manifest, dir.File("run"), "--steps", "1", "--config", config)).Exit);
+
+        var (exit, _, error) = Run(Micro(manifest, dir.File("run"), "--steps", "1", "--config", config));
+        Assert.Equal(1, exit);
+        AssertOneLine(error, "already holds a run", "--resume", "another --out");
+
+        (exit, _, error) = Run(Micro(manifest, dir.File("run"), "--steps", "2", "--seed", "4", "--resume", "--config", config));
+        Assert.Equal(1, exit);
+        AssertOneLine(error, "options.seed: 0 → 4", "options.steps: 1 → 2");
+    }
+}
