@@ -38,8 +38,6 @@ internal static class CliApp
     public static Task<int> RunAsync(RootCommand root, string[] args, CancellationToken cancel = default) =>
         InvokeAsync(root.Parse(args), cancel);
 
-    public static int Run(params string[] args) => RunAsync(Build(), args).GetAwaiter().GetResult();
-
     private static async Task<int> InvokeAsync(ParseResult parse, CancellationToken cancel)
     {
         var usageHint = $"see '{CommandPath(parse)} --help'";
