@@ -9,8 +9,8 @@ namespace MLNetClip.Cli;
 
 /// <summary>
 /// `mlnetclip data ...`: builds the emoji benchmark, converts any source into WebDataset shards,
-/// and summarises a source or Fashion-MNIST. Data problems are reported as one clear line and
-/// exit code 1 rather than a stack trace.
+/// and summarises a source or Fashion-MNIST. Data problems surface as exceptions that
+/// <see cref="CliErrors"/> reports in one line.
 /// </summary>
 internal static class DataCommand
 {
@@ -34,7 +34,7 @@ internal static class DataCommand
         var jobs = new Option<int>("--jobs") { Description = "Concurrent SVG renderers", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("emoji", "Build the emoji benchmark (Google + Twitter for training, OpenMoji held out) from pinned npm packages")
             { output, cache, seed, heldOut, variants, jobs };
-        command.SetAction(parse => Guard(() =>
+        command.SetAction(parse =>
         {
             var result = EmojiBenchmarkBuilder.Build(new EmojiBuildOptions
             {
@@ -50,7 +50,7 @@ internal static class DataCommand
                 : $"emoji: built in {result.Elapsed.TotalSeconds:F0} s ({result.ImagesWritten} images written)");
             Console.WriteLine($"emoji: {result.Counts}");
             Console.Write(result.Counts.ToMarkdown());
-        }));
+        });
         return command;
     }
 
@@ -64,7 +64,7 @@ internal static class DataCommand
         var command = new Command("shards", "Write any source (manifest, image folder, shards) as WebDataset tar shards")
             { output, prefix, maxCount, maxBytes };
         source.AddTo(command);
-        command.SetAction(parse => Guard(() =>
+        command.SetAction(parse =>
         {
             var from = source.Open(parse);
             var clock = Stopwatch.StartNew();
@@ -72,7 +72,7 @@ internal static class DataCommand
             Console.WriteLine($"shards: {summary.Written} samples in {summary.Shards.Count} shards in {clock.Elapsed.TotalSeconds:F1} s: {summary.Pattern}");
             foreach (var line in summary.Skipped.Take(20)) Console.WriteLine($"shards: skipped {line}");
             if (summary.Skipped.Count > 20) Console.WriteLine($"shards: ... {summary.Skipped.Count - 20} more skipped");
-        }));
+        });
         return command;
     }
 
@@ -82,7 +82,7 @@ internal static class DataCommand
         var show = new Option<int>("--show") { Description = "Records to print", DefaultValueFactory = _ => 5 };
         var command = new Command("info", "Count and show the records of a source") { show };
         source.AddTo(command);
-        command.SetAction(parse => Guard(() =>
+        command.SetAction(parse =>
         {
             var from = source.Open(parse);
             Console.WriteLine($"{from.Description}: {from.Partitions.Count} partition(s)");
@@ -96,7 +96,7 @@ internal static class DataCommand
                 if (string.IsNullOrWhiteSpace(r.Caption)) noCaption++;
             }
             Console.WriteLine($"{count} records, {noImage} without an image, {noCaption} without a caption");
-        }));
+        });
         return command;
     }
 
@@ -104,7 +104,7 @@ internal static class DataCommand
     {
         var dir = new Option<string?>("--dir") { Description = $"Folder with the IDX files (default {FashionMnistDataset.DefaultDirectory})" };
         var command = new Command("fashion-mnist", "Check and summarise the installed Fashion-MNIST") { dir };
-        command.SetAction(parse => Guard(() =>
+        command.SetAction(parse =>
         {
             foreach (var part in new[] { FashionMnistPart.Train, FashionMnistPart.Test })
             {
@@ -113,7 +113,7 @@ internal static class DataCommand
                     .Select(p => $"{FashionMnistDataset.ClassNames[p.Key]} {p.Value}");
                 Console.WriteLine($"{part}: {split.Count} images; {string.Join(", ", perClass)}");
             }
-        }));
+        });
         return command;
     }
 
@@ -150,7 +150,7 @@ internal static class DataCommand
                 "tab" or "\\t" => '\t',
                 "comma" => ',',
                 { Length: 1 } s => s[0],
-                var s => throw new ArgumentException($"--separator '{s}' must be tab, comma or a single character"),
+                var s => throw new CliException($"--separator '{s}' must be tab, comma or a single character", ExitCodes.Usage),
             };
             return ManifestSource.Open(manifest, new ManifestOptions
             {
@@ -163,19 +163,4 @@ internal static class DataCommand
     }
 
     private static SourceSelection SourceOptions() => new();
-
-    /// <summary>Data and environment problems end the command with their message, not a stack trace.</summary>
-    private static int Guard(Action action)
-    {
-        try
-        {
-            action();
-            return 0;
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
-        }
-    }
 }

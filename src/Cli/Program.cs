@@ -1,3 +1,3 @@
 using MLNetClip.Cli;
 
-return await CliApp.Build().Parse(args).InvokeAsync();
+return await CliApp.RunAsync(args);

@@ -14,9 +14,9 @@ internal static class SelfCheckCommand
 {
     public static Command Create()
     {
-        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var device = DeviceOption.Create();
         var command = new Command("selfcheck", "Check the libtorch engine, BLAS and autograd on this machine") { device };
-        command.SetAction(parse => Run(Device.Parse(parse.GetValue(device)!)));
+        command.SetAction(parse => Run(parse.GetValue(device)));
         return command;
     }
 
@@ -28,10 +28,7 @@ internal static class SelfCheckCommand
         Console.WriteLine($"blas loaded   {(blas.Count == 0 ? "(none mapped yet)" : string.Join(", ", blas))}");
         Console.WriteLine($"cuda          {(Cuda.IsAvailable ? $"{Cuda.DeviceCount} device(s)" : "not available")}");
         if (device.IsCuda && !Cuda.IsAvailable)
-        {
-            Console.Error.WriteLine($"error: --device {device} was asked for but libtorch sees no CUDA device");
-            return 2;
-        }
+            throw new CliException($"--device {device} was asked for but libtorch sees no CUDA device", ExitCodes.Environment);
 
         // Fit y = x·w* + b* with AdamW; the loss must fall by orders of magnitude.
         using var gen = new Generator(0);
@@ -56,6 +53,6 @@ internal static class SelfCheckCommand
         Console.WriteLine($"regression    loss {first:G4} -> {last:G4} in 300 steps, {sw.Elapsed.TotalMilliseconds / 300:F2} ms/step");
         var ok = last < first * 1e-3;
         Console.WriteLine(ok ? "selfcheck     OK" : "selfcheck     FAILED: the loss did not fall");
-        return ok ? 0 : 1;
+        return ok ? ExitCodes.Ok : ExitCodes.CheckFailed;
     }
 }

@@ -39,16 +39,7 @@ internal static class TokenizeCommand
 
     private static int Run(string? vocab, string? merges, int contextLength, bool pad, string[] texts)
     {
-        ClipTokenizer tokenizer;
-        try
-        {
-            tokenizer = Load(vocab, merges);
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 2;
-        }
+        var tokenizer = Load(vocab, merges);
 
         var row = new long[contextLength];
         foreach (var text in texts)
@@ -57,14 +48,14 @@ internal static class TokenizeCommand
             var length = pad ? row.Length : used;
             Console.Out.WriteLine(string.Join(' ', row.Take(length)));
         }
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private static ClipTokenizer Load(string? vocab, string? merges)
     {
         if (vocab is null)
         {
-            return merges is null ? ClipTokenizer.Default : throw new IOException("--merges needs --vocab FILE.json as well");
+            return merges is null ? ClipTokenizer.Default : throw new CliException("--merges needs --vocab FILE.json as well", ExitCodes.Usage);
         }
         if (Directory.Exists(vocab))
         {
@@ -74,6 +65,6 @@ internal static class TokenizeCommand
         {
             return ClipTokenizer.FromHuggingFace(vocab, merges ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(vocab))!, "merges.txt"));
         }
-        return merges is null ? ClipTokenizer.FromOpenAiMerges(vocab) : throw new IOException("--merges goes with a vocab.json, not with an OpenAI merges file");
+        return merges is null ? ClipTokenizer.FromOpenAiMerges(vocab) : throw new CliException("--merges goes with a vocab.json, not with an OpenAI merges file", ExitCodes.Usage);
     }
 }

@@ -44,22 +44,42 @@ public sealed class TextTransformer : Module<Tensor, Tensor>
         return encoding.Embedding.View(encoding.Embedding.Shape);
     }
 
-    /// <summary>The full encoding; <paramref name="keepHidden"/> selects hidden states (0 = embeddings, i = after block i).</summary>
-    public TextEncoding Encode(Tensor ids, IReadOnlyCollection<int>? keepHidden = null)
+    /// <summary>
+    /// The full encoding; <paramref name="keepHidden"/> selects hidden states (0 = embeddings, i = after block i).
+    /// For masked-token objectives, <paramref name="replaced"/> (bool [B, L], true = replace) swaps those
+    /// positions' token embeddings for <paramref name="replacement"/> [D] (a learnable mask embedding);
+    /// positions and pooling still follow <paramref name="ids"/>.
+    /// </summary>
+    public TextEncoding Encode(Tensor ids, IReadOnlyCollection<int>? keepHidden = null, Tensor? replaced = null, Tensor? replacement = null)
     {
         CheckIds(ids);
+        CheckReplacement(ids, replaced, replacement);
         using var scope = DisposeScope.Begin();
-        var trace = Blocks.ForwardTraced(EmbedTokens(ids), keepHidden);
+        var trace = Blocks.ForwardTraced(EmbedTokens(ids, replaced, replacement), keepHidden);
         var normed = Norm.Forward(trace.Output);                                        // [B, L, D]
         var pooled = Pool(normed, ids);                                                 // [B, D]
         var embedding = Head.Forward(pooled);                                           // [B, E]
         return new TextEncoding(trace, normed, pooled, embedding);
     }
 
-    private Tensor EmbedTokens(Tensor ids)
+    private Tensor EmbedTokens(Tensor ids, Tensor? replaced, Tensor? replacement)
     {
         var positions = PosEmbed.Narrow(0, 0, ids.Size(1));                             // [L, D]
-        return TokenEmbed.Forward(ids) + positions;                                     // [B, L, D]
+        var tokens = TokenEmbed.Forward(ids);                                           // [B, L, D]
+        if (replaced is not null)
+            tokens = Tensor.Where(replaced.Unsqueeze(-1), replacement!, tokens);        // [B, L, D]
+        return tokens + positions;                                                      // [B, L, D]
+    }
+
+    private void CheckReplacement(Tensor ids, Tensor? replaced, Tensor? replacement)
+    {
+        if (replaced is null && replacement is null) return;
+        if (replaced is null || replacement is null)
+            throw new ArgumentException("replaced positions and their replacement embedding come together");
+        if (replaced.DType != ScalarType.Bool || !replaced.Shape.SequenceEqual(ids.Shape))
+            throw new ArgumentException($"replaced positions must be bool [{string.Join(", ", ids.Shape)}] like the ids, got {replaced}", nameof(replaced));
+        if (replacement.Dim != 1 || replacement.Size(0) != _options.Width)
+            throw new ArgumentException($"the replacement embedding must be [{_options.Width}], got {replacement}", nameof(replacement));
     }
 
     /// <summary>The row of each caption's end token [B] (see <see cref="TextPooling"/>).</summary>
@@ -90,7 +110,9 @@ public sealed class TextTransformer : Module<Tensor, Tensor>
             throw new ArgumentException($"token ids must be i64 [B, L], got {ids}", nameof(ids));
         if (ids.Size(1) < 1 || ids.Size(1) > _options.ContextLength)
             throw new ArgumentException($"token rows must have 1..{_options.ContextLength} ids (the context length), got {ids.Size(1)}", nameof(ids));
-        if (ids.NumberOfElements == 0) return;
+        // Reading the range back would stall a GPU on every forward, so only host tensors are
+        // range-checked; the training loop tokenises and trims on the host before the transfer.
+        if (ids.NumberOfElements == 0 || ids.Device.IsCuda) return;
         using var scope = DisposeScope.Begin();
         long min = ids.Min().ItemInt64(), max = ids.Max().ItemInt64();
         if (min < 0 || max >= _options.VocabSize)

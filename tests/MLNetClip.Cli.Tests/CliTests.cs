@@ -1,5 +1,4 @@
 using System.Text.Json;
-using MLNetClip.Cli;
 
 // The commands write to Console; tests swap Console's writers, so they run one at a time.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
@@ -9,24 +8,7 @@ namespace MLNetClip.Cli.Tests;
 /// <summary>The mlnetclip commands run in-process, their output checked against the shared references.</summary>
 public class CliTests
 {
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            var exit = CliApp.Build().Parse(args).Invoke();
-            return (exit, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     private static List<(string Text, long[] Ids, long[] Row)> TokenizerCases()
     {
@@ -98,10 +80,10 @@ public class CliTests
     }
 
     [Fact]
-    public void CheckHfParityOnAMissingDirectoryExitsWithTwo()
+    public void CheckHfParityOnAMissingDirectoryIsABadInput()
     {
         var (exit, _, error) = Run("check-hf-parity", "/nonexistent/model");
-        Assert.Equal(2, exit);
+        Assert.Equal(ExitCodes.BadInput, exit);
         Assert.Contains("/nonexistent/model", error);
     }
 

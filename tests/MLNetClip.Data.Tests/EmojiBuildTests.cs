@@ -32,6 +32,10 @@ public class EmojiBuildTests
         var rows = EmojiManifestReader.Read(first.ManifestPath);
         Assert.Equal(first.Counts.Pairs, rows.Count);
         CheckRules(rows);
+        // No pixel-identical picture, in any style, on two sides of the concept split.
+        var hashes = rows.Select(r => r.ImagePath).Distinct()
+            .ToDictionary(p => p, p => EmojiPictureHashes.Of(File.ReadAllBytes(Path.Combine(outDir, p)), p));
+        EmojiLeakTests.AssertNoLeak(rows, r => hashes[r.ImagePath]);
         foreach (var path in rows.Select(r => r.ImagePath).Distinct())
             Assert.Equal((64, 64), PngSize(File.ReadAllBytes(Path.Combine(outDir, path))));
 
@@ -58,12 +62,12 @@ public class EmojiBuildTests
     {
         var train = rows.Where(r => r.Split == EmojiSplits.Train).ToList();
         var trainConcepts = train.Select(r => r.ConceptId).ToHashSet();
-        var trainFamilies = train.Select(r => EmojiSplits.FamilyKey(r.Codepoints)).ToHashSet();
+        var trainFamilies = train.Select(r => EmojiFamilies.FamilyKey(r.Codepoints)).ToHashSet();
         var heldOut = rows.Where(r => r.Split is EmojiSplits.TestConcept or EmojiSplits.TestBoth).ToList();
         Assert.All(heldOut, r => Assert.DoesNotContain(r.ConceptId, trainConcepts));
-        Assert.All(heldOut, r => Assert.DoesNotContain(EmojiSplits.FamilyKey(r.Codepoints), trainFamilies));
+        Assert.All(heldOut, r => Assert.DoesNotContain(EmojiFamilies.FamilyKey(r.Codepoints), trainFamilies));
         Assert.All(heldOut, r => Assert.NotEqual("Flags", r.Category));
-        Assert.All(rows.Where(r => r.Style == "openmoji"), r => Assert.StartsWith("test-", r.Split));
+        Assert.All(rows.Where(r => r.Style == "openmoji"), r => Assert.Contains(r.Split, new[] { "test-style", "test-both", "val-both" }));
         Assert.All(train, r => Assert.Contains(r.Style, new[] { "google", "twitter" }));
 
         var categories = rows.Select(r => r.Category).Distinct().ToList();
@@ -72,6 +76,9 @@ public class EmojiBuildTests
         var nonFlagConcepts = rows.Where(r => r.Category != "Flags").Select(r => r.ConceptId).Distinct().Count();
         var heldOutConcepts = heldOut.Select(r => r.ConceptId).Distinct().Count();
         Assert.InRange(heldOutConcepts / (double)nonFlagConcepts, 0.19, 0.22);
+        var validation = rows.Where(r => r.Split is EmojiSplits.Validation or EmojiSplits.ValidationBoth).ToList();
+        Assert.All(validation, r => Assert.DoesNotContain(r.ConceptId, trainConcepts));
+        Assert.InRange(validation.Select(r => r.ConceptId).Distinct().Count() / (double)nonFlagConcepts, 0.09, 0.12);
         // Every picture of a concept in one style shares one split: skin tones stay with the base.
         Assert.All(rows.GroupBy(r => (r.ConceptId, r.Style)), g => Assert.Single(g.Select(r => r.Split).Distinct()));
     }

@@ -11,7 +11,7 @@ public class EmojiSplitTests
     /// 4 categories of 30 plain concepts, a person-role family (person/man/woman judge, each with
     /// five skin tones), a running family with facing-right versions, and 40 flags.
     /// </summary>
-    private static List<EmojiConcept> SyntheticTable()
+    internal static List<EmojiConcept> SyntheticTable()
     {
         var concepts = new List<EmojiConcept>();
         string[] categories = ["Smileys & Emotion", "Animals & Nature", "Objects", "Symbols"];
@@ -51,18 +51,21 @@ public class EmojiSplitTests
         return new EmojiConcept(id, category, sub, ["alpha", "beta", "gamma", "emoji " + id], images);
     }
 
-    private static EmojiImage Image(string codepoints, string suffix) =>
+    private static Dictionary<string, EmojiConceptRole> Roles(IReadOnlySet<string> heldOut) =>
+        heldOut.ToDictionary(id => id, _ => EmojiConceptRole.HeldOut);
+
+    internal static EmojiImage Image(string codepoints, string suffix) =>
         new(codepoints, codepoints.ToLowerInvariant() + ".png", codepoints, "thing " + codepoints + suffix, true, true);
 
     [Fact]
     public void FamilyKeysDropTonesGenderAndDirection()
     {
-        Assert.Equal("1F9D1-200D-2696", EmojiSplits.FamilyKey("1F469-1F3FD-200D-2696-FE0F"));
-        Assert.Equal("1F9D1-200D-2696", EmojiSplits.FamilyKey("1F468-200D-2696"));
-        Assert.Equal("1F3C3", EmojiSplits.FamilyKey("1F3C3-1F3FF-200D-2640-200D-27A1"));
-        Assert.Equal("1F468", EmojiSplits.FamilyKey("1F468")); // "man" alone is not a ZWJ sequence
-        Assert.Equal("1F1E6-1F1E8", EmojiSplits.FamilyKey("1F1E6-1F1E8"));
-        Assert.Equal("1F9D1-200D-1F9D1-200D-1F467", EmojiSplits.FamilyKey("1F468-200D-1F469-200D-1F467"));
+        Assert.Equal("1F9D1-200D-2696", EmojiFamilies.FamilyKey("1F469-1F3FD-200D-2696-FE0F"));
+        Assert.Equal("1F9D1-200D-2696", EmojiFamilies.FamilyKey("1F468-200D-2696"));
+        Assert.Equal("1F3C3", EmojiFamilies.FamilyKey("1F3C3-1F3FF-200D-2640-200D-27A1"));
+        Assert.Equal("1F468", EmojiFamilies.FamilyKey("1F468")); // "man" alone is not a ZWJ sequence
+        Assert.Equal("1F1E6-1F1E8", EmojiFamilies.FamilyKey("1F1E6-1F1E8"));
+        Assert.Equal("1F9D1-200D-1F9D1-200D-1F467", EmojiFamilies.FamilyKey("1F468-200D-1F469-200D-1F467"));
     }
 
     [Fact]
@@ -70,17 +73,17 @@ public class EmojiSplitTests
     {
         var concepts = SyntheticTable();
         var heldOut = EmojiSplits.SelectHeldOut(concepts, seed: 5, fraction: 0.2);
-        var rows = EmojiManifest.Rows(concepts, heldOut, captionVariants: 2, seed: 5);
+        var rows = EmojiManifest.Rows(concepts, Roles(heldOut), captionVariants: 2, seed: 5);
 
         var train = rows.Where(r => r.Split == EmojiSplits.Train).ToList();
         var trainCodepoints = train.Select(r => r.Codepoints).ToHashSet();
-        var trainFamilies = train.Select(r => EmojiSplits.FamilyKey(r.Codepoints)).ToHashSet();
+        var trainFamilies = train.Select(r => EmojiFamilies.FamilyKey(r.Codepoints)).ToHashSet();
         var trainImages = train.Select(r => r.ImagePath).ToHashSet();
         foreach (var r in rows.Where(r => r.Split is EmojiSplits.TestConcept or EmojiSplits.TestBoth))
         {
             Assert.Contains(r.ConceptId, heldOut);
             Assert.DoesNotContain(r.Codepoints, trainCodepoints);
-            Assert.DoesNotContain(EmojiSplits.FamilyKey(r.Codepoints), trainFamilies);
+            Assert.DoesNotContain(EmojiFamilies.FamilyKey(r.Codepoints), trainFamilies);
         }
         Assert.All(rows.Where(r => r.Split != EmojiSplits.Train), r => Assert.DoesNotContain(r.ImagePath, trainImages));
         Assert.All(train, r => Assert.NotEqual("openmoji", r.Style));
@@ -94,7 +97,7 @@ public class EmojiSplitTests
             Assert.Equal(c.Images.Count, rows.Count(r => r.ConceptId == c.Id && r.Style == "openmoji"));
         }
         // The judge and runner families are held out whole or not at all.
-        foreach (var family in concepts.GroupBy(c => EmojiSplits.FamilyKey(c.Id)))
+        foreach (var family in concepts.GroupBy(c => EmojiFamilies.FamilyKey(c.Id)))
             Assert.True(family.All(c => heldOut.Contains(c.Id)) || family.All(c => !heldOut.Contains(c.Id)), family.Key);
     }
 
@@ -108,9 +111,9 @@ public class EmojiSplitTests
             var heldOut = EmojiSplits.SelectHeldOut(concepts, seed, 0.3);
             Assert.Equal(heldOut.Contains("1F46B"), heldOut.Contains("1F9D1-200D-1F91D-200D-1F9D1"));
             fates.Add(heldOut.Contains("1F46B"));
-            var rows = EmojiManifest.Rows(concepts, heldOut, 0, seed);
-            var trainFamilies = rows.Where(r => r.Split == EmojiSplits.Train).Select(r => EmojiSplits.FamilyKey(r.Codepoints)).ToHashSet();
-            Assert.DoesNotContain(rows, r => r.Split == EmojiSplits.TestConcept && trainFamilies.Contains(EmojiSplits.FamilyKey(r.Codepoints)));
+            var rows = EmojiManifest.Rows(concepts, Roles(heldOut), 0, seed);
+            var trainFamilies = rows.Where(r => r.Split == EmojiSplits.Train).Select(r => EmojiFamilies.FamilyKey(r.Codepoints)).ToHashSet();
+            Assert.DoesNotContain(rows, r => r.Split == EmojiSplits.TestConcept && trainFamilies.Contains(EmojiFamilies.FamilyKey(r.Codepoints)));
         }
         Assert.Equal(2, fates.Count); // some seeds hold the pair out, others keep it: both paths were tested
     }
@@ -140,10 +143,10 @@ public class EmojiSplitTests
     {
         var concepts = SyntheticTable();
         var a = EmojiSplits.SelectHeldOut(concepts, 1, 0.2);
-        var shuffled = concepts.OrderBy(c => EmojiSplits.FamilyKey(c.Id).GetHashCode() ^ c.Id.Length).Reverse().ToList();
+        var shuffled = concepts.OrderBy(c => EmojiFamilies.FamilyKey(c.Id).GetHashCode() ^ c.Id.Length).Reverse().ToList();
         Assert.Equal(a.Order(), EmojiSplits.SelectHeldOut(shuffled, 1, 0.2).Order());
         Assert.NotEqual(a.Order(), EmojiSplits.SelectHeldOut(concepts, 2, 0.2).Order());
-        Assert.Equal(EmojiManifest.Rows(concepts, a, 2, 1), EmojiManifest.Rows(shuffled, a, 2, 1));
+        Assert.Equal(EmojiManifest.Rows(concepts, Roles(a), 2, 1), EmojiManifest.Rows(shuffled, Roles(a), 2, 1));
     }
 
     [Fact]
@@ -151,7 +154,7 @@ public class EmojiSplitTests
     {
         var concepts = SyntheticTable();
         var heldOut = EmojiSplits.SelectHeldOut(concepts, 0, 0.2);
-        var rows = EmojiManifest.Rows(concepts, heldOut, captionVariants: 2, seed: 0);
+        var rows = EmojiManifest.Rows(concepts, Roles(heldOut), captionVariants: 2, seed: 0);
         foreach (var picture in rows.GroupBy(r => r.ImagePath))
         {
             var first = picture.First();

@@ -27,7 +27,7 @@ public static class EmojiBenchmarkBuilder
     public const string ReadmeName = "README.md";
 
     /// <summary>Bumped whenever the layout or the rules change, so old folders are rebuilt.</summary>
-    private const int FormatVersion = 2;
+    private const int FormatVersion = 3;
 
     private const string Partial = ".partial";
 
@@ -54,13 +54,19 @@ public static class EmojiBenchmarkBuilder
             ReadMember(tarballs[EmojiPackage.OpenMoji], "package/data/openmoji.json"), $"{EmojiPackage.OpenMoji.Spec} openmoji.json");
         log($"joined {table.Concepts.Count} concepts ({table.Concepts.Sum(c => c.Images.Count)} pictures); left out {table.Dropped.Count}");
 
-        var heldOut = EmojiSplits.SelectHeldOut(table.Concepts, options.Seed, options.HeldOutFraction);
-        var rows = EmojiManifest.Rows(table.Concepts, heldOut, options.CaptionVariants, options.Seed);
+        // Every picture is drawn in every style whatever the split, so the pictures come first: the
+        // split needs their pixels to keep identical drawings of different concepts together.
         var pictures = table.Concepts.SelectMany(c => c.Images).ToList();
-
         var written = CopyPngs(tarballs[EmojiPackage.Google], "google", pictures.Where(p => p.HasGoogle), EmojiStyle.Google, outDir, log, cancellationToken);
         written += CopyPngs(tarballs[EmojiPackage.Twitter], "twitter", pictures.Where(p => p.HasTwitter), EmojiStyle.Twitter, outDir, log, cancellationToken);
         written += RenderOpenMoji(tarballs[EmojiPackage.OpenMoji], pictures, outDir, options.Parallelism, log, cancellationToken);
+
+        var hashes = EmojiPictureHashes.Read(outDir, pictures);
+        var byCodepoints = EmojiFamilies.Group(table.Concepts).Count;
+        var families = EmojiFamilies.Group(table.Concepts, hashes).Count;
+        log($"{byCodepoints} concept families by codepoints; identical pictures join them into {families}");
+        var roles = EmojiSplits.Assign(table.Concepts, options.Seed, options.HeldOutFraction, options.ValidationFraction, hashes);
+        var rows = EmojiManifest.Rows(table.Concepts, roles, options.CaptionVariants, options.Seed);
 
         using (var writer = new ManifestWriter(manifestPath, EmojiManifest.Columns))
         {
@@ -81,6 +87,7 @@ public static class EmojiBenchmarkBuilder
         .. EmojiPackage.All.Select(p => $"package {p.Spec} {p.Integrity}"),
         $"seed {o.Seed}",
         $"held-out-fraction {o.HeldOutFraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}",
+        $"validation-fraction {o.ValidationFraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}",
         $"caption-variants {o.CaptionVariants}",
         $"image-size {EmojiBuildOptions.ImageSize}",
     ]) + "\n";

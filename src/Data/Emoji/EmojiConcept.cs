@@ -11,7 +11,7 @@ public sealed record EmojiImage(string Codepoints, string FileName, string OpenM
     bool HasGoogle, bool HasTwitter);
 
 /// <summary>
-/// A base emoji and its skin-tone variants: the unit that is held out as an unseen concept,
+/// A base emoji and its skin-tone variants, which always share a split (see <see cref="EmojiFamilies"/>),
 /// so a variant never lands on the other side of the split from its base.
 /// </summary>
 /// <param name="Id">The base emoji's codepoints (FE0F removed), used as the concept id.</param>

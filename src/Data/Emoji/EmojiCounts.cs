@@ -12,6 +12,7 @@ public sealed class EmojiCounts
 
     public int Concepts { get; private init; }
     public int HeldOutConcepts { get; private init; }
+    public int ValidationConcepts { get; private init; }
     public int Categories { get; private init; }
     public int Subcategories { get; private init; }
     public int Pairs { get; private init; }
@@ -24,6 +25,8 @@ public sealed class EmojiCounts
             .ToDictionary(g => g.Key, g => (g.Select(r => r.ImagePath).Distinct().Count(), g.Count())),
         Concepts = rows.Select(r => r.ConceptId).Distinct().Count(),
         HeldOutConcepts = rows.Where(r => r.Split is EmojiSplits.TestConcept or EmojiSplits.TestBoth)
+            .Select(r => r.ConceptId).Distinct().Count(),
+        ValidationConcepts = rows.Where(r => r.Split is EmojiSplits.Validation or EmojiSplits.ValidationBoth)
             .Select(r => r.ConceptId).Distinct().Count(),
         Categories = rows.Select(r => r.Category).Distinct().Count(),
         Subcategories = rows.Select(r => (r.Category, r.Subcategory)).Distinct().Count(),
@@ -48,6 +51,6 @@ public sealed class EmojiCounts
     }
 
     public override string ToString() =>
-        $"{Pairs} pairs of {Images} images; {Concepts} concepts ({HeldOutConcepts} held out), " +
+        $"{Pairs} pairs of {Images} images; {Concepts} concepts ({HeldOutConcepts} held out, {ValidationConcepts} for validation), " +
         $"{Categories} categories, {Subcategories} subcategories";
 }

@@ -32,19 +32,20 @@ public static class EmojiManifest
         yield return EmojiStyle.OpenMoji;
     }
 
-    public static IReadOnlyList<EmojiRow> Rows(IReadOnlyList<EmojiConcept> concepts, IReadOnlySet<string> heldOut,
+    /// <summary>The rows of every picture; a concept missing from <paramref name="roles"/> is a training concept.</summary>
+    public static IReadOnlyList<EmojiRow> Rows(IReadOnlyList<EmojiConcept> concepts, IReadOnlyDictionary<string, EmojiConceptRole> roles,
         int captionVariants, int seed)
     {
         var rows = new List<EmojiRow>();
         foreach (var concept in concepts.OrderBy(c => c.Id, StringComparer.Ordinal))
         {
-            var held = heldOut.Contains(concept.Id);
+            var role = roles.GetValueOrDefault(concept.Id, EmojiConceptRole.Train);
             foreach (var image in concept.Images)
             {
                 var captions = EmojiCaptions.For(image, concept.Tags, captionVariants, seed);
                 foreach (var style in StylesOf(image))
                 {
-                    var split = EmojiSplits.SplitOf(style, held);
+                    var split = EmojiSplits.SplitOf(style, role);
                     var count = split == EmojiSplits.Train ? captions.Count : 1;
                     for (var v = 0; v < count; v++)
                         rows.Add(new EmojiRow(ImagePath(style, image), captions[v], concept.Category, concept.Subcategory,

@@ -31,9 +31,13 @@ internal static class EmojiReadme
         s.AppendLine("## Splits");
         s.AppendLine();
         s.AppendLine($"Seed {options.Seed}; held-out fraction {options.HeldOutFraction.ToString(CultureInfo.InvariantCulture)}; " +
+                     $"validation fraction {options.ValidationFraction.ToString(CultureInfo.InvariantCulture)}; " +
                      $"{options.CaptionVariants} tag caption variant(s) per training picture.");
         s.AppendLine();
         s.AppendLine($"- `{EmojiSplits.Train}`: Google and Twitter pictures of seen concepts.");
+        s.AppendLine($"- `{EmojiSplits.Validation}`: Google and Twitter pictures of validation concepts, which training never");
+        s.AppendLine("  sees: choose models and recipes here, and read the test splits once.");
+        s.AppendLine($"- `{EmojiSplits.ValidationBoth}`: OpenMoji pictures of validation concepts.");
         s.AppendLine($"- `{EmojiSplits.TestStyle}`: OpenMoji pictures of seen concepts (unseen style).");
         s.AppendLine($"- `{EmojiSplits.TestConcept}`: Google and Twitter pictures of held-out concepts (unseen concepts).");
         s.AppendLine($"- `{EmojiSplits.TestBoth}`: OpenMoji pictures of held-out concepts.");
@@ -42,9 +46,11 @@ internal static class EmojiReadme
         s.AppendLine("- Joined on codepoints with FE0F removed.");
         s.AppendLine($"- The `{EmojiTable.ExcludedCategory}` category (the five bare skin-tone swatches) is left out, so there are");
         s.AppendLine($"  {counts.Categories} categories.");
-        s.AppendLine("- In each category, the held-out fraction of non-flag concepts is held out, chosen by a seeded hash.");
-        s.AppendLine("  A concept is held out with its skin-tone variants and with its gendered and facing-right");
-        s.AppendLine("  versions (\"woman judge\", \"man judge\" and \"judge\" go together). Flags are never held out.");
+        s.AppendLine("- In each category, the held-out fraction of non-flag concepts is held out, and then the validation");
+        s.AppendLine("  fraction is set aside for validation, in an order chosen by a seeded hash. A concept moves with its");
+        s.AppendLine("  skin-tone variants, with its gendered and facing-right versions (\"woman judge\", \"man judge\" and");
+        s.AppendLine("  \"judge\" go together) and with every concept that has a pixel-identical picture in any style");
+        s.AppendLine("  (Google and Twitter draw \"family\" and \"family: man, woman, boy\" alike). Flags are never moved.");
         s.AppendLine("- Training pictures have a row for the annotation (`variant` 0) and one per tag variant");
         s.AppendLine("  (\"annotation, tag, tag\"); test pictures have only the annotation.");
         s.AppendLine("- A set that does not draw an emoji itself (`has_img_*` false) contributes no picture of it.");
@@ -55,7 +61,7 @@ internal static class EmojiReadme
         s.AppendLine();
         s.Append(counts.ToMarkdown());
         s.AppendLine();
-        s.AppendLine($"{counts.Concepts} concepts ({counts.HeldOutConcepts} held out), {counts.Categories} categories, " +
+        s.AppendLine($"{counts.Concepts} concepts ({counts.HeldOutConcepts} held out, {counts.ValidationConcepts} for validation), {counts.Categories} categories, " +
                      $"{counts.Subcategories} subcategories, {counts.Images} images, {counts.Pairs} pairs.");
         s.AppendLine($"Left out while joining: {dropped.Count} entries" +
                      (dropped.Count == 0 ? "." : $" ({string.Join("; ", dropped.Take(10))}{(dropped.Count > 10 ? "; ..." : "")})."));

@@ -4,23 +4,44 @@ using System.Text;
 
 namespace MLNetClip.Data.Emoji;
 
+/// <summary>Which side of the concept split a concept is on.</summary>
+public enum EmojiConceptRole
+{
+    /// <summary>Trained on.</summary>
+    Train,
+
+    /// <summary>Carved from the training concepts for choosing presets and recipes; never trained on.</summary>
+    Validation,
+
+    /// <summary>Unseen concepts, for the test splits only.</summary>
+    HeldOut,
+}
+
 /// <summary>
-/// Decides which concepts are held out as unseen, and names the four splits.
+/// Decides which concepts are held out as unseen and which are kept for validation, and names the
+/// splits.
 ///
-/// Rules: Google and Twitter are the training styles and OpenMoji is the unseen style. A share of
-/// the non-flag base concepts (20% by default) in every category is held out as unseen
-/// concepts. The unit held out is a family: a base emoji with its skin-tone variants and, going
-/// further than skin tones, its gendered and facing-right versions ("woman judge", "man judge",
-/// "judge" are one family), because a model that has trained on "man judge" has not really
-/// met an unseen concept in "woman judge". Flags are never held out.
-/// The choice depends only on the seed and the codepoints, never on file or row order.
+/// Rules: Google and Twitter are the training styles and OpenMoji is the unseen style. In every
+/// category a share of the non-flag concepts (20% by default) is held out as unseen concepts, and
+/// a further share (10% by default) is set aside for validation. The unit moved is an
+/// <see cref="EmojiFamily"/>: concepts that share a reduced codepoint key or a pixel-identical
+/// picture go together, because a model that has trained on "man judge", or on the very picture
+/// Google draws for "family", has not really met an unseen concept in "woman judge" or "family:
+/// man, woman, boy". Flags are never moved. The choice depends only on the seed, the codepoints and
+/// the pictures, never on file or row order.
 /// </summary>
 public static class EmojiSplits
 {
-    /// <summary>Training styles, seen concepts.</summary>
+    /// <summary>Training styles, training concepts.</summary>
     public const string Train = "train";
 
-    /// <summary>The unseen style (OpenMoji), seen concepts.</summary>
+    /// <summary>Training styles, validation concepts: the counterpart of <see cref="TestConcept"/> for model selection.</summary>
+    public const string Validation = "val";
+
+    /// <summary>The unseen style, validation concepts: the counterpart of <see cref="TestBoth"/>.</summary>
+    public const string ValidationBoth = "val-both";
+
+    /// <summary>The unseen style (OpenMoji), training concepts.</summary>
     public const string TestStyle = "test-style";
 
     /// <summary>Training styles, unseen concepts.</summary>
@@ -29,100 +50,76 @@ public static class EmojiSplits
     /// <summary>The unseen style and unseen concepts.</summary>
     public const string TestBoth = "test-both";
 
-    public static IReadOnlyList<string> All { get; } = [Train, TestStyle, TestConcept, TestBoth];
-
-    private const string Zwj = "200D";
-    private static readonly HashSet<string> DroppedAfterZwj = ["2640", "2642", "27A1"]; // female, male, facing right
-    private static readonly HashSet<string> SkinTones = ["1F3FB", "1F3FC", "1F3FD", "1F3FE", "1F3FF"];
-    private static readonly HashSet<string> GenderedPeople = ["1F468", "1F469"]; // man, woman
-    private const string Person = "1F9D1";
+    public static IReadOnlyList<string> All { get; } = [Train, Validation, ValidationBoth, TestStyle, TestConcept, TestBoth];
 
     /// <summary>
-    /// The family an emoji belongs to: its codepoints (FE0F already removed) without skin tones,
-    /// without ZWJ + female/male/facing-right signs, and with man/woman read as person inside
-    /// ZWJ sequences. "1F469-1F3FD-200D-2696" (woman judge, medium skin) gives "1F9D1-200D-2696".
+    /// The role of every concept. In each category the families are ranked by a seeded hash; they are
+    /// taken in that order as held out until at least round(<paramref name="heldOutFraction"/> × the
+    /// category's non-flag concepts) are, then as validation until at least
+    /// round(<paramref name="validationFraction"/> × the same count) are. The held-out choice therefore
+    /// does not depend on the validation fraction. <paramref name="pictureHashes"/>: see
+    /// <see cref="EmojiFamilies.Group"/>.
     /// </summary>
-    public static string FamilyKey(string codepoints)
+    public static IReadOnlyDictionary<string, EmojiConceptRole> Assign(IReadOnlyList<EmojiConcept> concepts, int seed,
+        double heldOutFraction, double validationFraction = 0,
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? pictureHashes = null)
     {
-        var parts = codepoints.ToUpperInvariant().Split('-').Where(p => p != "FE0F" && !SkinTones.Contains(p)).ToList();
-        var isSequence = parts.Contains(Zwj);
-        var kept = new List<string>(parts.Count);
-        for (var i = 0; i < parts.Count; i++)
-        {
-            if (parts[i] == Zwj && i + 1 < parts.Count && DroppedAfterZwj.Contains(parts[i + 1]))
-            {
-                i++;
-                continue;
-            }
-            kept.Add(isSequence && GenderedPeople.Contains(parts[i]) ? Person : parts[i]);
-        }
-        return string.Join('-', kept);
-    }
-
-    /// <summary>
-    /// The ids of the held-out concepts. Concepts are first joined into families: two concepts
-    /// belong together when any of their pictures share a <see cref="FamilyKey"/> (a couple whose
-    /// skin-tone versions are written as "woman, handshake, man" joins "people holding hands").
-    /// In each category the families are ranked by a seeded hash and taken in that order until at
-    /// least round(fraction × the category's non-flag concepts) are held out.
-    /// </summary>
-    public static IReadOnlySet<string> SelectHeldOut(IReadOnlyList<EmojiConcept> concepts, int seed, double fraction)
-    {
-        if (fraction is < 0 or >= 1 || double.IsNaN(fraction))
-            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "the held-out fraction must be in [0, 1)");
-        var heldOut = new HashSet<string>(StringComparer.Ordinal);
-        // A family that contains a flag (none does today) is never held out, whole.
-        var eligible = Families(concepts).Where(f => !f.Members.Any(c => c.IsFlag));
+        CheckFractions(heldOutFraction, validationFraction);
+        var roles = concepts.ToDictionary(c => c.Id, _ => EmojiConceptRole.Train, StringComparer.Ordinal);
+        // A family that holds a flag is never moved, whole (today such families hold only flags).
+        var eligible = EmojiFamilies.Group(concepts, pictureHashes).Where(f => !f.Members.Any(c => c.IsFlag));
         foreach (var category in eligible.GroupBy(f => f.Members[0].Category))
         {
-            var quota = (int)Math.Round(fraction * category.Sum(f => f.Members.Count), MidpointRounding.AwayFromZero);
-            var held = 0;
+            var size = category.Sum(f => f.Members.Count);
+            var heldQuota = Quota(heldOutFraction, size);
+            var validationQuota = Quota(validationFraction, size);
+            int held = 0, validation = 0;
             foreach (var family in category.OrderBy(f => Rank(seed, f.Key)).ThenBy(f => f.Key, StringComparer.Ordinal))
             {
-                if (held >= quota) break;
-                foreach (var c in family.Members) heldOut.Add(c.Id);
-                held += family.Members.Count;
+                EmojiConceptRole role;
+                if (held < heldQuota) { role = EmojiConceptRole.HeldOut; held += family.Members.Count; }
+                else if (validation < validationQuota) { role = EmojiConceptRole.Validation; validation += family.Members.Count; }
+                else break;
+                foreach (var c in family.Members) roles[c.Id] = role;
             }
         }
-        return heldOut;
+        return roles;
     }
 
-    /// <summary>
-    /// Concepts joined by shared picture keys (union–find). Each family is named by its smallest
-    /// key and lists its members by id, so the result does not depend on input order.
-    /// </summary>
-    internal static IReadOnlyList<(string Key, IReadOnlyList<EmojiConcept> Members)> Families(IReadOnlyList<EmojiConcept> concepts)
-    {
-        var parent = Enumerable.Range(0, concepts.Count).ToArray();
-        int Find(int i) => parent[i] == i ? i : parent[i] = Find(parent[i]);
-        var owner = new Dictionary<string, int>(StringComparer.Ordinal);
-        var keys = new List<string>[concepts.Count];
-        for (var i = 0; i < concepts.Count; i++)
-        {
-            keys[i] = concepts[i].Images.Select(img => FamilyKey(img.Codepoints)).Append(FamilyKey(concepts[i].Id)).Distinct().ToList();
-            foreach (var key in keys[i])
-            {
-                if (owner.TryGetValue(key, out var other)) parent[Find(i)] = Find(other);
-                else owner[key] = i;
-            }
-        }
-        return Enumerable.Range(0, concepts.Count)
-            .GroupBy(Find)
-            .Select(g => (Key: g.SelectMany(i => keys[i]).Min(StringComparer.Ordinal)!,
-                          Members: (IReadOnlyList<EmojiConcept>)g.Select(i => concepts[i]).OrderBy(c => c.Id, StringComparer.Ordinal).ToList()))
-            .ToList();
-    }
+    /// <summary>The ids of the held-out concepts (<see cref="Assign"/> without a validation share).</summary>
+    public static IReadOnlySet<string> SelectHeldOut(IReadOnlyList<EmojiConcept> concepts, int seed, double fraction,
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? pictureHashes = null) =>
+        Assign(concepts, seed, fraction, 0, pictureHashes)
+            .Where(p => p.Value == EmojiConceptRole.HeldOut).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>The split of one picture, from its style and whether its concept is held out.</summary>
-    public static string SplitOf(EmojiStyle style, bool conceptHeldOut) => (style == EmojiStyle.OpenMoji, conceptHeldOut) switch
+    /// <summary>The split of one picture, from its style and its concept's role.</summary>
+    public static string SplitOf(EmojiStyle style, EmojiConceptRole role) => (style == EmojiStyle.OpenMoji, role) switch
     {
-        (false, false) => Train,
-        (true, false) => TestStyle,
-        (false, true) => TestConcept,
-        (true, true) => TestBoth,
+        (false, EmojiConceptRole.Train) => Train,
+        (true, EmojiConceptRole.Train) => TestStyle,
+        (false, EmojiConceptRole.Validation) => Validation,
+        (true, EmojiConceptRole.Validation) => ValidationBoth,
+        (false, _) => TestConcept,
+        (true, _) => TestBoth,
     };
+
+    /// <summary>Whether rows of this split show concepts that training never sees.</summary>
+    public static bool IsUnseenConcept(string split) => split is Validation or ValidationBoth or TestConcept or TestBoth;
 
     /// <summary>A seeded, platform-independent pseudo-random rank for a string.</summary>
     internal static ulong Rank(int seed, string text) =>
         BinaryPrimitives.ReadUInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes($"{seed}\n{text}")));
+
+    private static int Quota(double fraction, int size) => (int)Math.Round(fraction * size, MidpointRounding.AwayFromZero);
+
+    private static void CheckFractions(double heldOut, double validation)
+    {
+        if (heldOut is < 0 or >= 1 || double.IsNaN(heldOut))
+            throw new ArgumentOutOfRangeException(nameof(heldOut), heldOut, "the held-out fraction must be in [0, 1)");
+        if (validation is < 0 or >= 1 || double.IsNaN(validation))
+            throw new ArgumentOutOfRangeException(nameof(validation), validation, "the validation fraction must be in [0, 1)");
+        if (heldOut + validation >= 1)
+            throw new ArgumentOutOfRangeException(nameof(validation), validation,
+                $"the held-out ({heldOut}) and validation ({validation}) fractions must leave some concepts for training");
+    }
 }

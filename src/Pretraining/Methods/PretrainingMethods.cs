@@ -9,6 +9,8 @@ public static class PretrainingMethods
     private static readonly Dictionary<string, Func<Clip, PretrainOptions, PretrainingMethod>> Factories = new()
     {
         [ClipMethod.MethodName] = (model, _) => new ClipMethod(model),
+        [MaskClipMethod.MethodName] = (model, options) => new MaskClipMethod(model, options.MaskClip),
+        [MaskClipEfficientMethod.MethodName] = (model, options) => new MaskClipEfficientMethod(model, options.MaskClip),
     };
 
     /// <summary>The names <c>pretrain --method</c> accepts.</summary>
