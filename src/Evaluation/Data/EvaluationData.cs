@@ -4,7 +4,17 @@ using MLNetClip.Data.Shards;
 namespace MLNetClip.Evaluation.Data;
 
 /// <summary>One record of an evaluation set and the text an evaluation reads from it (a caption or a class name).</summary>
-public sealed record EvaluationRow(ImageTextRecord Record, string Text);
+/// <param name="Record">The record as the data layer read it.</param>
+/// <param name="Text">The caption or class name.</param>
+/// <param name="ImageKey">
+/// Which image the row shows: rows with equal keys are one image. The record's key (a manifest's
+/// relative path), except in shards that our <c>ShardWriter</c> wrote, which give every row its own
+/// sample and keep the original key in the JSON field "key".
+/// </param>
+public sealed record EvaluationRow(ImageTextRecord Record, string Text, string ImageKey);
+
+/// <summary>The rows an evaluation reads, and where they came from in words ("manifest /d/emoji.tsv where split=val").</summary>
+public sealed record EvaluationSet(IReadOnlyList<EvaluationRow> Rows, string Description);
 
 /// <summary>
 /// Reads the rows of an evaluation set from anything the data layer reads, narrowed by
@@ -27,18 +37,58 @@ public static class EvaluationData
     /// <param name="textColumn">The column this evaluation reads: captions for retrieval, class names for classification.</param>
     /// <param name="textRole">What the text is, for messages ("caption", "label").</param>
     /// <param name="filters">Rows kept must match every one.</param>
-    public static IReadOnlyList<EvaluationRow> Read(string data, string imageColumn, string textColumn, string textRole,
+    public static EvaluationSet Read(string data, string imageColumn, string textColumn, string textRole,
         IReadOnlyList<ColumnFilter> filters)
     {
         ArgumentException.ThrowIfNullOrEmpty(data);
+        ArgumentException.ThrowIfNullOrEmpty(textColumn);
         var (source, text) = Open(data, imageColumn, textColumn, textRole);
-        var rows = FilteredSource.Where(source, filters).ReadAll().Select(r => new EvaluationRow(r, text(r))).ToList();
+        var shards = source is WebDatasetSource;
+        var filtered = FilteredSource.Where(source, filters);
+        var rows = filtered.ReadAll().Select(r => new EvaluationRow(r, text(r), ImageKey(r, shards))).ToList();
         if (rows.Count == 0)
-            throw new InvalidDataException($"{source.Description} has no rows to evaluate");
+            throw new InvalidDataException($"{filtered.Description} has no rows to evaluate");
         var blank = rows.FirstOrDefault(r => string.IsNullOrWhiteSpace(r.Text));
         if (blank is not null)
             throw new InvalidDataException($"{blank.Record.Origin}: the {textRole} in '{textColumn}' is empty");
-        return rows;
+        return new EvaluationSet(rows, filtered.Description);
+    }
+
+    /// <summary>
+    /// Rows for image-only work (embedding images): only the image column must exist, and each
+    /// row's text is its image key.
+    /// </summary>
+    public static EvaluationSet ReadImages(string data, string imageColumn, IReadOnlyList<ColumnFilter> filters)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(data);
+        IImageTextSource source;
+        if (data.Contains(".tar", StringComparison.OrdinalIgnoreCase)) source = WebDatasetSource.Open(data);
+        else if (Directory.Exists(data)) source = ImageFolderSource.Open(data);
+        else
+        {
+            RequireFile(data);
+            var separator = ManifestOptions.SeparatorFor(data);
+            var columns = ManifestHeader.Require(data, separator, [("image", imageColumn)]);
+            // The data layer reads a caption column too; any other column serves, as the text is not used.
+            var other = columns.FirstOrDefault(c => c != imageColumn)
+                ?? throw new DatasetFormatException(Path.GetFullPath(data), "line 1", $"the manifest has only the column '{imageColumn}'; add a second one (a caption, say)");
+            source = ManifestSource.Open(data, new ManifestOptions { Separator = separator, PathColumn = imageColumn, CaptionColumn = other });
+        }
+        var filtered = FilteredSource.Where(source, filters);
+        var shards = source is WebDatasetSource;
+        var rows = filtered.ReadAll().Select(r => new EvaluationRow(r, r.Key, ImageKey(r, shards))).ToList();
+        if (rows.Count == 0) throw new InvalidDataException($"{filtered.Description} has no rows");
+        return new EvaluationSet(rows, filtered.Description);
+    }
+
+    private static string ImageKey(ImageTextRecord record, bool shard) =>
+        shard && record.Metadata.TryGetValue("key", out var original) && original.Length > 0 ? original : record.Key;
+
+    private static void RequireFile(string data)
+    {
+        if (!File.Exists(data))
+            throw new FileNotFoundException($"data '{data}' does not exist; expected a manifest (.tsv or .csv), " +
+                "WebDataset shards (a .tar name or a pattern such as 'dir/shard-{000000..000009}.tar') or an image folder", data);
     }
 
     private static (IImageTextSource Source, Func<ImageTextRecord, string> Text) Open(string data, string imageColumn, string textColumn, string role)
@@ -50,9 +100,7 @@ public static class EvaluationData
         }
         if (Directory.Exists(data))
             return (ImageFolderSource.Open(data), r => r.Caption ?? "");
-        if (!File.Exists(data))
-            throw new FileNotFoundException($"data '{data}' does not exist; expected a manifest (.tsv or .csv), " +
-                "WebDataset shards (a .tar name or a pattern such as 'dir/shard-{000000..000009}.tar') or an image folder", data);
+        RequireFile(data);
         var separator = ManifestOptions.SeparatorFor(data);
         ManifestHeader.Require(data, separator, [("image", imageColumn), (role, textColumn)]);
         var manifest = ManifestSource.Open(data, new ManifestOptions { Separator = separator, PathColumn = imageColumn, CaptionColumn = textColumn });

@@ -44,19 +44,19 @@ public sealed class LabelledImages
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         var images = new List<ImageTextRecord>();
         var labels = new List<int>();
-        foreach (var (record, name) in rows)
+        foreach (var (record, name, key) in rows)
         {
             if (!index.TryGetValue(name, out var label))
                 throw new InvalidDataException($"{record.Origin}: the class '{name}' is not among the {classNames.Count} classes given " +
                     $"({Preview(classNames)})");
-            if (seen.TryGetValue(record.Key, out var at))
+            if (seen.TryGetValue(key, out var at))
             {
                 if (labels[at] != label)
-                    throw new InvalidDataException($"{record.Origin}: image '{record.Key}' is labelled '{name}' here but " +
+                    throw new InvalidDataException($"{record.Origin}: image '{key}' is labelled '{name}' here but " +
                         $"'{classNames[labels[at]]}' at {images[at].Origin}");
                 continue;
             }
-            seen[record.Key] = images.Count;
+            seen[key] = images.Count;
             images.Add(record);
             labels.Add(label);
         }

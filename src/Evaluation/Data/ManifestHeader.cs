@@ -9,7 +9,8 @@ namespace MLNetClip.Evaluation.Data;
 /// </summary>
 internal static class ManifestHeader
 {
-    public static void Require(string path, char separator, IReadOnlyList<(string Role, string Column)> needed)
+    /// <summary>The header's column names, after checking that each needed one is there.</summary>
+    public static IReadOnlyList<string> Require(string path, char separator, IReadOnlyList<(string Role, string Column)> needed)
     {
         var header = File.ReadLines(path).FirstOrDefault(l => l.Trim().Length > 0)
             ?? throw new DatasetFormatException(Path.GetFullPath(path), "line 1",
@@ -22,5 +23,6 @@ internal static class ManifestHeader
             throw new DatasetFormatException(Path.GetFullPath(path), "line 1",
                 $"no {role} column '{column}'; the header has: {string.Join(", ", columns.Select(c => $"'{c}'"))}");
         }
+        return columns;
     }
 }

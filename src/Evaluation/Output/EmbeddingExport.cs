@@ -21,7 +21,7 @@ public static class EmbeddingExport
     /// <summary>Image features of every row [R, D], float32 on the CPU.</summary>
     public static Tensor Images(ClipEmbedder embedder, IReadOnlyList<EvaluationRow> rows, ImageFeature feature, bool normalize)
     {
-        var (distinct, rowToDistinct) = Distinct(rows, r => r.Record.Key);
+        var (distinct, rowToDistinct) = Distinct(rows, r => r.ImageKey);
         using var features = embedder.ImageFeatures(new RecordImages(distinct.Select(r => r.Record).ToList()), feature);
         return Expand(features, rowToDistinct, normalize);
     }

@@ -10,7 +10,8 @@ public sealed record L2Trial(double L2, double ValidationTop1);
 /// <param name="Test">The probe's figures on the test images.</param>
 /// <param name="L2">The strength used.</param>
 /// <param name="Trials">Every strength tried on validation data, or empty when the strength was fixed.</param>
-public sealed record ProbeFit(ClassificationResult Test, double L2, IReadOnlyList<L2Trial> Trials);
+/// <param name="Optimization">How the final fit's optimisation ended (iterations, convergence).</param>
+public sealed record ProbeFit(ClassificationResult Test, double L2, IReadOnlyList<L2Trial> Trials, LbfgsResult Optimization);
 
 /// <summary>
 /// Fits a <see cref="LinearProbe"/> with a fixed L2 strength, or chooses the strength by validation
@@ -23,12 +24,12 @@ public static class L2Search
     public static ProbeFit Fit(Tensor trainX, IReadOnlyList<int> trainLabels, Tensor testX, IReadOnlyList<int> testLabels, int classes,
         ProbeEvaluationOptions options, Tensor? validationX = null, IReadOnlyList<int>? validationLabels = null)
     {
-        if (options.L2 is { } fixedL2) return new ProbeFit(TrainAndScore(trainX, trainLabels, testX, testLabels, classes, fixedL2, options), fixedL2, []);
+        if (options.L2 is { } fixedL2) return Final(trainX, trainLabels, testX, testLabels, classes, fixedL2, [], options);
         if (validationX is not null)
         {
             var trials = Trials(trainX, trainLabels, validationX, validationLabels!, classes, options);
             var best = Best(trials);
-            return new ProbeFit(TrainAndScore(trainX, trainLabels, testX, testLabels, classes, best, options), best, trials);
+            return Final(trainX, trainLabels, testX, testLabels, classes, best, trials, options);
         }
         var (fit, held) = HoldOut(trainLabels, options.ValidationShare);
         using var scope = DisposeScope.Begin();
@@ -37,7 +38,7 @@ public static class L2Search
         var carved = Trials(trainX.IndexSelect(0, fitIndex), fit.Select(i => trainLabels[i]).ToList(),
             trainX.IndexSelect(0, heldIndex), held.Select(i => trainLabels[i]).ToList(), classes, options);
         var chosen = Best(carved);
-        return new ProbeFit(TrainAndScore(trainX, trainLabels, testX, testLabels, classes, chosen, options), chosen, carved);
+        return Final(trainX, trainLabels, testX, testLabels, classes, chosen, carved, options);
     }
 
     /// <summary>
@@ -63,15 +64,22 @@ public static class L2Search
 
     private static List<L2Trial> Trials(Tensor trainX, IReadOnlyList<int> trainLabels, Tensor validationX, IReadOnlyList<int> validationLabels,
         int classes, ProbeEvaluationOptions options) =>
-        options.L2Grid.Select(l2 => new L2Trial(l2, TrainAndScore(trainX, trainLabels, validationX, validationLabels, classes, l2, options).Top1)).ToList();
+        options.L2Grid.Select(l2 => new L2Trial(l2, TrainAndScore(trainX, trainLabels, validationX, validationLabels, classes, l2, options).Metrics.Top1)).ToList();
 
     private static double Best(IReadOnlyList<L2Trial> trials) =>
         trials.OrderByDescending(t => t.ValidationTop1).ThenByDescending(t => t.L2).First().L2;
 
-    private static ClassificationResult TrainAndScore(Tensor trainX, IReadOnlyList<int> trainLabels, Tensor testX, IReadOnlyList<int> testLabels,
-        int classes, double l2, ProbeEvaluationOptions options)
+    private static ProbeFit Final(Tensor trainX, IReadOnlyList<int> trainLabels, Tensor testX, IReadOnlyList<int> testLabels, int classes,
+        double l2, IReadOnlyList<L2Trial> trials, ProbeEvaluationOptions options)
+    {
+        var (metrics, optimization) = TrainAndScore(trainX, trainLabels, testX, testLabels, classes, l2, options);
+        return new ProbeFit(metrics, l2, trials, optimization);
+    }
+
+    private static (ClassificationResult Metrics, LbfgsResult Optimization) TrainAndScore(Tensor trainX, IReadOnlyList<int> trainLabels,
+        Tensor testX, IReadOnlyList<int> testLabels, int classes, double l2, ProbeEvaluationOptions options)
     {
         using var probe = LinearProbe.Train(trainX, trainLabels, classes, new LinearProbeOptions { L2 = l2, Optimizer = options.Optimizer });
-        return probe.Evaluate(testX, testLabels);
+        return (probe.Evaluate(testX, testLabels), probe.Regression.Fit);
     }
 }

@@ -21,8 +21,8 @@ public static class RetrievalEvaluation
     {
         ArgumentNullException.ThrowIfNull(embedder);
         ArgumentNullException.ThrowIfNull(rows);
-        var set = RetrievalSet.From(rows.Select(r => (r.Record.Key, r.Text)));
-        var records = rows.Select(r => r.Record).DistinctBy(r => r.Key, StringComparer.Ordinal).ToList();  // in set.Images order
+        var set = RetrievalSet.From(rows.Select(r => (r.ImageKey, r.Text)));
+        var records = rows.DistinctBy(r => r.ImageKey, StringComparer.Ordinal).Select(r => r.Record).ToList();  // in set.Images order
         embedder.Model.RequireTextVocabulary();
         using var texts = embedder.TextEmbeddings(set.Texts);                                    // [M, E]
         using var images = embedder.ImageFeatures(new RecordImages(records), ImageFeature.Embedding); // [N, E]
