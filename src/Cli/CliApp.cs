@@ -22,6 +22,8 @@ internal static class CliApp
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(PretrainCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(HeatmapCommand.Create());
         return root;
     }
 
