@@ -33,5 +33,5 @@ public sealed class ColorMap
         return $"#{r:x2}{g:x2}{b:x2}";
     }
 
-    private static byte Mix(byte a, byte b, double f) => (byte)Math.Round(a + (b - a) * f);
+    private static byte Mix(byte a, byte b, double f) => (byte)Math.Round(a + (b - a) * f, MidpointRounding.AwayFromZero);
 }

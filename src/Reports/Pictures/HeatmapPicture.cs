@@ -62,5 +62,5 @@ public static class HeatmapPicture
     }
 
     private static byte Blend(byte under, byte over, double opacity) =>
-        (byte)Math.Round(under * (1 - opacity) + over * opacity);
+        (byte)Math.Round(under * (1 - opacity) + over * opacity, MidpointRounding.AwayFromZero);
 }

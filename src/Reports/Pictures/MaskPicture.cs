@@ -39,5 +39,5 @@ public static class MaskPicture
     public static (byte R, byte G, byte B) Removed((byte R, byte G, byte B) pixel, int x, int y) =>
         (x + y) % HatchSpacing == 0 ? HatchColor : (Dim(pixel.R), Dim(pixel.G), Dim(pixel.B));
 
-    private static byte Dim(byte v) => (byte)Math.Round(v * Dimming);
+    private static byte Dim(byte v) => (byte)Math.Round(v * Dimming, MidpointRounding.AwayFromZero);
 }

@@ -76,7 +76,7 @@ public sealed class RgbImage
         using (var scope = DisposeScope.Begin())
             values = chw.Detach().To(Device.Cpu, ScalarType.Float32).Permute(1, 2, 0).Contiguous().ToArray<float>();  // [H, W, 3]
         var pixels = new byte[values.Length];
-        for (var i = 0; i < values.Length; i++) pixels[i] = (byte)Math.Clamp(MathF.Round(values[i] * 255), 0, 255);
+        for (var i = 0; i < values.Length; i++) pixels[i] = (byte)Math.Clamp(MathF.Round(values[i] * 255, MidpointRounding.AwayFromZero), 0, 255);
         return new RgbImage(width, height, pixels);
     }
 
