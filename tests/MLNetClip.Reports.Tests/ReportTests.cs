@@ -97,6 +97,16 @@ public partial class ReportTests(ReportRun run) : IClassFixture<ReportRun>
     }
 
     [Fact]
+    public void Building_the_report_frees_every_tensor()
+    {
+        var baseline = MLNetClip.Torch.Tensor.LiveCount;
+        var (html, notes) = MLNetClip.Reports.Runs.RunReport.Build(run.RunFolder, new() { Examples = 2 });
+        Assert.Equal(baseline, MLNetClip.Torch.Tensor.LiveCount);
+        Assert.Empty(notes);
+        Assert.Equal(Charts.Length + 2 * PicturesPerRow + 1, Image().Matches(html).Count);
+    }
+
+    [Fact]
     public void A_folder_without_a_run_is_one_line_naming_config_json()
     {
         var (exit, _, error) = Cli.Run("report", run.Temp("nothing-here"));

@@ -21,7 +21,7 @@ internal static class ExampleFigures
     public static IReadOnlyList<string> Header(double maskRatio) =>
     [
         "image (as the model sees it)",
-        .. MaskingStrategies.Names.Select(s => $"{s} mask, {maskRatio:P0} removed"),
+        .. MaskingStrategies.Names.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s} mask, {maskRatio * 100:0.#}% removed")),
         "class-token attention",
         "its own caption",
         "another example's caption",

@@ -154,7 +154,8 @@ public static class RunReport
             }
             page.Table(["figure", "value"], file.Values.Select(v => (IReadOnlyList<string>)[v.Key, v.Value]), numeric: true);
             page.Gallery(file.Confusions.Select(c => HtmlPage.Figure(
-                HtmlPage.SvgUri(ConfusionMatrixChart.ToSvg(c.Counts, c.ClassNames, $"Confusion matrix ({c.Key})")), c.Key)));
+                HtmlPage.SvgUri(ConfusionMatrixChart.ToSvg(c.Counts, c.ClassNames, c.Key == "confusion" ? "Confusion matrix" : $"Confusion matrix ({c.Key})")),
+                c.Key)));
         }
     }
 
