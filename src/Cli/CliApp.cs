@@ -24,6 +24,8 @@ internal static class CliApp
         root.Subcommands.Add(PretrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(EmbedCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(HeatmapCommand.Create());
         return root;
     }
 
