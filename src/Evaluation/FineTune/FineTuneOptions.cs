@@ -33,7 +33,8 @@ public sealed record FineTuneOptions
     /// <summary>Image decoders per batch; 0 means one per core.</summary>
     public int DecodeThreads { get; init; }
 
-    internal void Validate()
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option out of its range.</summary>
+    public void Validate()
     {
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "epochs must be at least 1");
         if (Steps is < 1) throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "steps must be at least 1");
