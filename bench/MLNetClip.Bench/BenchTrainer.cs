@@ -1,76 +1,69 @@
+using MLNetClip.Data.Loading;
 using MLNetClip.Models;
 using MLNetClip.Pretraining.Methods;
 using MLNetClip.Pretraining.Training;
 using MLNetClip.Torch;
-using MLNetClip.Torch.Optim;
 
 namespace MLNetClip.Bench;
 
 /// <summary>
-/// One pretraining method with its optimiser on a fixed synthetic batch: the step a training
-/// run repeats (forward, backward, global-norm clip, AdamW under the cosine schedule, the
-/// method's after-step update such as the EMA teacher), with the run defaults of
-/// <see cref="PretrainOptions"/>. The batch's captions are trimmed to the longest one, as the loop trims them.
+/// The training loop's own step (<see cref="TrainingStep"/>: captions trimmed to the longest,
+/// forward, backward, global-norm clip, the non-finite guard, AdamW under the cosine schedule,
+/// the logit-scale clamp, the method's after-step update such as the EMA teacher) over the
+/// loop's own state (<see cref="TrainingState"/>: method, parameter groups, mask generator), fed
+/// one fixed synthetic batch with the run defaults of <see cref="PretrainOptions"/>.
 /// </summary>
 internal sealed class BenchTrainer : IDisposable
 {
     private const long StartToken = 49406, EndToken = 49407;
 
-    private readonly Tensor[] _trainable;
-    private readonly Generator _generator;
-    private readonly StepContext _context;
+    private readonly TrainingState _state;
+    private readonly TrainingStep _step;
 
-    public BenchTrainer(string method, ClipOptions preset, int batchSize, int maxCaptionTokens, int seed, long plannedSteps)
+    public BenchTrainer(string method, int batchSize, int maxCaptionTokens, int seed, long plannedSteps)
     {
-        Generator.ManualSeed((ulong)seed);
-        Options = new PretrainOptions { Method = method, BatchSize = batchSize, Seed = seed, Steps = plannedSteps };
-        Preset = preset;
-        Method = PretrainingMethods.Create(method, new Clip(preset), Options);
-        Groups = ParamGroup.ForWeightDecay(Method, Options.WeightDecay);
-        _trainable = Groups.SelectMany(g => g.Parameters).ToArray();
-        Optimizer = new AdamW(Groups, Options.LearningRate, Options.Beta1, Options.Beta2, Options.Eps);
-        var warmup = Options.WarmupSteps ?? Math.Max(1, plannedSteps / 20);
-        Schedule = new CosineSchedule(Options.LearningRate, warmup, plannedSteps, Options.MinLearningRate);
-        MaskSeed = (ulong)seed + 1;
-        _generator = new Generator(MaskSeed);
-        _context = new StepContext(_generator, Device.Cpu, plannedSteps);
-        Batch = SyntheticBatch(batchSize, preset, maxCaptionTokens, seed);
+        Options = new PretrainOptions { Method = method, Preset = "ViT-Tiny", BatchSize = batchSize, Seed = seed, Steps = plannedSteps };
+        var config = new RunConfig
+        {
+            Options = Options,
+            Data = new DataDescription { Source = "synthetic batch", Samples = batchSize },
+            TotalSteps = plannedSteps,
+            WarmupSteps = Options.WarmupSteps ?? (long)Math.Round(0.05 * plannedSteps),
+        };
+        _state = TrainingState.Create(config, Device.Cpu, (model, o) => PretrainingMethods.Create(o.Method, model, o));
+        _step = new TrainingStep(_state, Options, Device.Cpu);
+        Preset = _state.Method.Model.Options;
+        (Batch, TextLength) = SyntheticBatch(batchSize, Preset, maxCaptionTokens, seed);
     }
 
     public PretrainOptions Options { get; }
     public ClipOptions Preset { get; }
-    public PretrainingMethod Method { get; }
-    public ParamGroup[] Groups { get; }
-    public AdamW Optimizer { get; }
-    public CosineSchedule Schedule { get; }
-    public PretrainBatch Batch { get; }
+    public PretrainingMethod Method => _state.Method;
+    public IReadOnlyList<Torch.Optim.ParamGroup> Groups => _state.Optimizer.Groups;
+    public Torch.Optim.CosineSchedule Schedule => _state.Schedule;
 
-    /// <summary>The seed of the method's own random stream (masks); libtorch's CPU generator, so PyTorch can draw the same stream.</summary>
-    public ulong MaskSeed { get; }
+    /// <summary>[B, 3, S, S] images and [B, 77] caption rows, as the loader hands them to the loop.</summary>
+    public LoaderBatch Batch { get; }
 
-    /// <summary>Caption length after trimming (start and end tokens included).</summary>
-    public long TextLength => Batch.TokenIds.Size(1);
+    /// <summary>Caption length after the loop's trim (start and end tokens included).</summary>
+    public long TextLength { get; }
 
-    /// <summary>One optimisation step; returns its loss terms (the caller disposes them, reading them only when it needs to).</summary>
-    public LossTerms Step()
+    /// <summary>The seed of the method's mask generator (libtorch's CPU generator, so PyTorch can draw the same stream).</summary>
+    public ulong MaskSeed => Seeds.Masks(Options.Seed);
+
+    /// <summary>One optimisation step; its terms stay on the device until the caller reads them.</summary>
+    public StepResult Step()
     {
-        using var scope = DisposeScope.Begin();
-        Optimizer.ZeroGrad();
-        var terms = Method.Forward(Batch, _context);
-        terms.Total.Backward();
-        if (Options.GradClipNorm > 0) GradientUtils.ClipGradNorm(_trainable, Options.GradClipNorm);
-        Optimizer.LearningRate = Schedule.At(_context.Step);
-        Optimizer.Step();
-        Method.AfterStep(_context);
-        _context.Step++;
-        return terms;
+        var result = _step.Run(Batch);
+        _state.Step++;
+        return result;
     }
 
     /// <summary>
     /// Normal-noise images and captions of random length (2..<paramref name="maxTokens"/> ids, start
-    /// and end included) padded with zeros to the context length, then cut to the longest caption.
+    /// and end included) padded with zeros to the context length.
     /// </summary>
-    private static PretrainBatch SyntheticBatch(int batch, ClipOptions preset, int maxTokens, int seed)
+    private static (LoaderBatch Batch, long Longest) SyntheticBatch(int batch, ClipOptions preset, int maxTokens, int seed)
     {
         using var generator = new Generator((ulong)seed);
         var images = Tensor.Randn([batch, preset.Vision.Channels, preset.Vision.ImageSize, preset.Vision.ImageSize], generator);
@@ -86,17 +79,16 @@ internal sealed class BenchTrainer : IDisposable
             for (var i = 1; i < length - 1; i++) rows[b * context + i] = random.Next(1, (int)StartToken);
             rows[b * context + length - 1] = EndToken;
         }
-        using var scope = DisposeScope.Begin();
-        var padded = Tensor.FromArray(rows, batch, context);                            // [B, 77]
-        var ids = padded.Narrow(1, 0, longest).Contiguous();                            // [B, L]
-        return new PretrainBatch(images, ids.MoveToOuterScope());
+        var ids = Tensor.FromArray(rows, batch, context);                               // [B, 77]
+        var names = Enumerable.Range(0, batch).Select(i => $"synthetic-{i}").ToArray();
+        var loaderBatch = new LoaderBatch(0, 0, images, ids, names, names, names, new int?[batch],
+            Enumerable.Range(0, batch).Select(i => (long)i).ToArray());
+        return (loaderBatch, longest);
     }
 
     public void Dispose()
     {
         Batch.Dispose();
-        Optimizer.Dispose();
-        Method.Dispose();
-        _generator.Dispose();
+        _state.Dispose();
     }
 }

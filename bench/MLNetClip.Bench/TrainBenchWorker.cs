@@ -2,14 +2,15 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using MLNetClip.Models;
+using MLNetClip.Pretraining.Training;
 using MLNetClip.Torch;
 
 namespace MLNetClip.Bench;
 
 /// <summary>
 /// Our side of `bench train`, run as its own process so its memory is its own. It builds the
-/// method, writes the initial weights, the batch and the optimiser settings to one safetensors
+/// training loop's state and step (<see cref="BenchTrainer"/>), writes the initial weights, the
+/// batch and the optimiser settings to one safetensors
 /// file for the Python reference to load, then answers the same line protocol as
 /// python/train_bench.py on stdin/stdout:
 ///   start → {"event":"ready", "baseline_rss", "rss", "parameters", "text_length"}
@@ -28,7 +29,7 @@ internal static class TrainBenchWorker
         TorchRuntime.Threads = Int("--threads", "2");
         var baseline = BenchUtil.ProcessMemory().Rss;
 
-        using var trainer = new BenchTrainer(method, ClipPresets.VitTiny(), Int("--batch", "64"), Int("--max-caption-tokens", "25"),
+        using var trainer = new BenchTrainer(method, Int("--batch", "64"), Int("--max-caption-tokens", "25"),
             Int("--seed", "0"), Int("--planned-steps", "100"));
         WriteInit(trainer, init);
         Reply(new Dictionary<string, object>
@@ -52,7 +53,7 @@ internal static class TrainBenchWorker
 
     private static Dictionary<string, object> RunSteps(BenchTrainer trainer, int steps)
     {
-        LossTerms? last = null;
+        StepResult? last = null;
         var cpu = BenchUtil.ProcessCpuSeconds();
         var wall = Stopwatch.StartNew();
         for (var i = 0; i < steps; i++)
@@ -63,7 +64,7 @@ internal static class TrainBenchWorker
         var wallSeconds = wall.Elapsed.TotalSeconds;
         var cpuSeconds = BenchUtil.ProcessCpuSeconds() - cpu;
         // Read back once, after the clock stopped: a training run reads its metrics every N steps, not each step.
-        var loss = last!.Values();
+        var loss = last!.Terms.ToDictionary(t => t.Key, t => t.Value.Item());
         last.Dispose();
         return new Dictionary<string, object>
         {
@@ -76,7 +77,8 @@ internal static class TrainBenchWorker
 
     /// <summary>
     /// Format: every tensor of the method's state dict under its own name, the batch as
-    /// "batch.images" [B, 3, S, S] f32 and "batch.token_ids" [B, L] i64, and in the metadata
+    /// "batch.images" [B, 3, S, S] f32 and "batch.token_ids" [B, 77] i64 (untrimmed, as the loader
+    /// gives it; each step trims it), and in the metadata
     /// "config": the method, the model and MaskCLIP options, the mask generator's seed and the
     /// optimiser settings, including the parameter names AdamW does not decay (the reference
     /// derives its own and checks they agree).

@@ -7,8 +7,10 @@ line protocol on stdin/stdout:
   start   -> {"event": "ready", "baseline_rss", "rss", "parameters", "text_length"}
   run N   -> N steps -> {"wall", "cpu" (seconds per step), "peak_rss" (bytes), "loss": {term: value}}
   quit    -> exit
-One step: zero_grad(set_to_none), forward, backward, clip_grad_norm_, lr from the cosine
-schedule, AdamW.step, the method's after-step update (the EMA teacher).
+One step, as our loop's TrainingStep: lr from the cosine schedule, zero_grad(set_to_none),
+captions cut to the longest one, forward, backward, clip_grad_norm_, the loss read back for the
+non-finite guard, AdamW.step, the logit scale clamped to [0, ln 100], the method's after-step
+update (the EMA teacher).
 """
 import argparse
 import json
@@ -86,20 +88,29 @@ parameters = [p for _, p in trainable]
 step_index = 0
 
 
+def trim(rows):
+    """Our TextTrim.ToLongest: cut [B, 77] rows after the latest end token of the batch."""
+    length = int(method.model.text.end_token_index(rows).max().item()) + 1
+    return rows.narrow(1, 0, length).contiguous()
+
+
 def step():
     global step_index
+    for group in optimizer.param_groups:
+        group["lr"] = cosine_lr(cfg, step_index)
     optimizer.zero_grad(set_to_none=True)
-    terms = method(images, ids, step_index)
+    terms = method(images, trim(ids), step_index)
     losses = [v for k, v in terms.items() if k.endswith("Loss")]
     total = losses[0]
     for loss in losses[1:]:
         total = total + loss
     total.backward()
-    if cfg["grad_clip_norm"] > 0:
-        torch.nn.utils.clip_grad_norm_(parameters, cfg["grad_clip_norm"])
-    for group in optimizer.param_groups:
-        group["lr"] = cosine_lr(cfg, step_index)
+    norm = torch.nn.utils.clip_grad_norm_(parameters, cfg["grad_clip_norm"] if cfg["grad_clip_norm"] > 0 else math.inf)
+    if not (math.isfinite(total.item()) and math.isfinite(norm.item())):
+        raise SystemExit(f"train_bench.py: non-finite loss or gradient at step {step_index}")
     optimizer.step()
+    with torch.no_grad():
+        method.model.logit_scale.clamp_(0, math.log(clip_reference.Clip.MAX_LOGIT_SCALE))
     method.after_step(step_index)
     step_index += 1
     return terms
@@ -111,7 +122,7 @@ def reply(message):
 
 
 reply({"event": "ready", "baseline_rss": baseline_rss, "rss": memory()[0],
-       "parameters": sum(p.numel() for p in method.parameters()), "text_length": ids.size(1)})
+       "parameters": sum(p.numel() for p in method.parameters()), "text_length": trim(ids).size(1)})
 for line in sys.stdin:
     request = line.split()
     if request == ["quit"]:
