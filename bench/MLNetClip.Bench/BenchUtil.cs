@@ -123,6 +123,14 @@ internal static class BenchUtil
         return (rss, peak);
     }
 
+    /// <summary>Minor page faults of this process so far (field 10 of /proc/self/stat): memory the allocator handed back and touched again.</summary>
+    public static long MinorFaults()
+    {
+        var stat = File.ReadAllText("/proc/self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');                      // fields from the 3rd on
+        return long.Parse(fields[7], CultureInfo.InvariantCulture);
+    }
+
     private static long Kilobytes(string statusLine) =>
         long.Parse(statusLine.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
 

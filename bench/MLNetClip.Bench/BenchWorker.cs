@@ -7,7 +7,7 @@ using System.Text.Json;
 namespace MLNetClip.Bench;
 
 /// <summary>What a worker measured over one "run N" request: seconds per step and memory.</summary>
-internal sealed record StepTiming(double Wall, double Cpu, long PeakRss, IReadOnlyDictionary<string, double> Loss);
+internal sealed record StepTiming(double Wall, double Cpu, long PeakRss, double MinorFaults, IReadOnlyDictionary<string, double> Loss);
 
 /// <summary>
 /// A benchmark worker in a child process, spoken to one line at a time: a request on stdin, one
@@ -67,6 +67,7 @@ internal sealed class BenchWorker : IDisposable
             reply.GetProperty("wall").GetDouble(),
             reply.GetProperty("cpu").GetDouble(),
             reply.GetProperty("peak_rss").GetInt64(),
+            reply.GetProperty("minor_faults").GetDouble(),
             reply.GetProperty("loss").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble()));
     }
 

@@ -97,7 +97,8 @@ internal static class TrainBench
             var shared = o.Loss.Keys.Where(r.Loss.ContainsKey).ToList();
             var terms = string.Join(", ", shared.Select(k => Invariant($"{k} {o.Loss[k]:F5} vs {r.Loss[k]:F5}")));
             Console.WriteLine($"{run.Method,-20} loss at the last warm-up step, ours vs PyTorch: {terms}");
-            Console.WriteLine(Invariant($"{"",-20} peak RSS above start-up, ours vs PyTorch: {OursMemory(run) / 1e6:F0} MB vs {ReferenceMemory(run) / 1e6:F0} MB"));
+            Console.WriteLine(Invariant($"{"",-20} peak RSS above start-up, ours vs PyTorch: {OursMemory(run) / 1e6:F0} MB vs {ReferenceMemory(run) / 1e6:F0} MB; ") +
+                              Invariant($"minor page faults per step {Median(run, t => t.Ours.MinorFaults):F0} vs {Median(run, t => t.Reference.MinorFaults):F0}"));
         }
     }
 

@@ -14,7 +14,8 @@ namespace MLNetClip.Bench;
 /// file for the Python reference to load, then answers the same line protocol as
 /// python/train_bench.py on stdin/stdout:
 ///   start → {"event":"ready", "baseline_rss", "rss", "parameters", "text_length"}
-///   "run N" → N steps → {"wall", "cpu" (seconds per step), "peak_rss" (bytes), "loss": {term: value of the last step}}
+///   "run N" → N steps → {"wall", "cpu" (seconds per step), "peak_rss" (bytes), "minor_faults" (per step),
+///             "loss": {term: value of the last step}}
 ///   "quit" → exits.
 /// </summary>
 internal static class TrainBenchWorker
@@ -54,6 +55,7 @@ internal static class TrainBenchWorker
     private static Dictionary<string, object> RunSteps(BenchTrainer trainer, int steps)
     {
         StepResult? last = null;
+        var faults = BenchUtil.MinorFaults();
         var cpu = BenchUtil.ProcessCpuSeconds();
         var wall = Stopwatch.StartNew();
         for (var i = 0; i < steps; i++)
@@ -63,6 +65,7 @@ internal static class TrainBenchWorker
         }
         var wallSeconds = wall.Elapsed.TotalSeconds;
         var cpuSeconds = BenchUtil.ProcessCpuSeconds() - cpu;
+        var faultCount = BenchUtil.MinorFaults() - faults;
         // Read back once, after the clock stopped: a training run reads its metrics every N steps, not each step.
         var loss = last!.Terms.ToDictionary(t => t.Key, t => t.Value.Item());
         last.Dispose();
@@ -71,6 +74,7 @@ internal static class TrainBenchWorker
             ["wall"] = wallSeconds / steps,
             ["cpu"] = cpuSeconds / steps,
             ["peak_rss"] = BenchUtil.ProcessMemory().PeakRss,
+            ["minor_faults"] = (double)faultCount / steps,
             ["loss"] = loss,
         };
     }

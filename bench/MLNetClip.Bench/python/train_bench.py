@@ -5,7 +5,8 @@ batch, and the optimiser settings. Builds the same method (clip_reference.py), A
 parameter groups (derived here by the same rule, then checked against ours), and answers the
 line protocol on stdin/stdout:
   start   -> {"event": "ready", "baseline_rss", "rss", "parameters", "text_length"}
-  run N   -> N steps -> {"wall", "cpu" (seconds per step), "peak_rss" (bytes), "loss": {term: value}}
+  run N   -> N steps -> {"wall", "cpu" (seconds per step), "peak_rss" (bytes), "minor_faults" (per step),
+             "loss": {term: value}}
   quit    -> exit
 One step, as our loop's TrainingStep: lr from the cosine schedule, zero_grad(set_to_none),
 captions cut to the longest one, forward, backward, clip_grad_norm_, the loss read back for the
@@ -15,6 +16,7 @@ update (the EMA teacher).
 import argparse
 import json
 import math
+import resource
 import sys
 import time
 
@@ -130,9 +132,11 @@ for line in sys.stdin:
     if len(request) != 2 or request[0] != "run":
         raise SystemExit(f"train_bench.py: unknown request {line.strip()!r}")
     count = int(request[1])
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(count):
         terms = step()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    reply({"wall": wall / count, "cpu": cpu / count, "peak_rss": memory()[1],
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+    reply({"wall": wall / count, "cpu": cpu / count, "peak_rss": memory()[1], "minor_faults": faults / count,
            "loss": {k: v.item() for k, v in terms.items()}})
