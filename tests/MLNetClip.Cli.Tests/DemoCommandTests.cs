@@ -80,3 +80,27 @@ public class DemoCommandTests
         return pixels;
     }
 }
+
+/// <summary>The chance column's recall against hand counts with several positives per query.</summary>
+public class DemoChanceTests
+{
+    [Fact]
+    public void ChanceRecall_CountsEveryPositive()
+    {
+        // Image a has captions x and y; images b and c share z. Three texts, three images.
+        var rows = new[] { ("a", "x"), ("a", "y"), ("b", "z"), ("c", "z") }
+            .Select(r => new MLNetClip.Evaluation.Data.EvaluationRow(
+                MLNetClip.Data.Datasets.ImageTextRecord.FromFile(r.Item1, r.Item1, r.Item1 + ".png", r.Item2), r.Item2, r.Item1))
+            .ToList();
+        // K=1: a finds one of its 2 texts with 2/3, b and c theirs with 1/3 → 4/9; texts x and y 1/3, z 2/3 → 4/9.
+        var one = DemoBaselines.ChanceRecall(rows, 1);
+        Assert.Equal(4.0 / 9, one.ImageToText, 12);
+        Assert.Equal(4.0 / 9, one.TextToImage, 12);
+        // K=2: a misses both with (1/3)(0/2) → 1; b misses with (2/3)(1/2) → 2/3; so (1 + 2/3 + 2/3) / 3 = 7/9.
+        var two = DemoBaselines.ChanceRecall(rows, 2);
+        Assert.Equal(7.0 / 9, two.ImageToText, 12);
+        Assert.Equal(7.0 / 9, two.TextToImage, 12);
+        // K above the candidates: every query is a hit.
+        Assert.Equal(1.0, DemoBaselines.ChanceRecall(rows, 5).ImageToText, 12);
+    }
+}
