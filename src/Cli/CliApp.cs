@@ -26,6 +26,7 @@ internal static class CliApp
         root.Subcommands.Add(EmbedCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(HeatmapCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         return root;
     }
 
