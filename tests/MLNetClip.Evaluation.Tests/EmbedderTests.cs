@@ -79,6 +79,24 @@ public class EmbedderTests
     }
 
     [Fact]
+    public void ARunFolderLoadsItsModelSubfolder()
+    {
+        // A pretraining run keeps its own config.json beside model/; the run's file must not be
+        // mistaken for the model's.
+        using var folder = new TempFolder();
+        File.WriteAllText(Path.Combine(folder.Path, "config.json"), "{\"method\": \"clip\"}");
+        var nested = Directory.CreateDirectory(Path.Combine(folder.Path, "model")).FullName;
+        foreach (var name in new[] { "config.json", "model.safetensors" })
+            File.Copy(Path.Combine(FixtureDir, name), Path.Combine(nested, name));
+        using var fromRun = EvaluationModel.Load(folder.Path, TestDevice.Current);
+        using var direct = EvaluationModel.Load(FixtureDir, TestDevice.Current);
+        using var scope = DisposeScope.Begin();
+        var a = fromRun.Clip.Visual.PosEmbed.To(Device.Cpu);
+        var b = direct.Clip.Visual.PosEmbed.To(Device.Cpu);
+        AssertClose(b, a, 0);
+    }
+
+    [Fact]
     public void ABrokenOrMissingImageFailsNamingItsFile()
     {
         using var folder = new TempFolder();

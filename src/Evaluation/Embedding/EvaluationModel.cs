@@ -44,7 +44,9 @@ public sealed class EvaluationModel : IDisposable
             throw new DirectoryNotFoundException($"model folder '{directory}' does not exist; give a Hugging Face CLIP folder " +
                 $"({HuggingFaceClip.ConfigFile} + {HuggingFaceClip.WeightsFile}) or a pretraining run's model/ folder");
         var nested = Path.Combine(full, "model");
-        if (!File.Exists(Path.Combine(full, HuggingFaceClip.ConfigFile)) && File.Exists(Path.Combine(nested, HuggingFaceClip.ConfigFile)))
+        // A pretraining run folder has a config.json of its own (the run's), so the weights file
+        // decides whether this is the model folder or the run around it.
+        if (!File.Exists(Path.Combine(full, HuggingFaceClip.WeightsFile)) && File.Exists(Path.Combine(nested, HuggingFaceClip.WeightsFile)))
             full = nested;
 
         var clip = HuggingFaceClip.Load(full);
