@@ -111,6 +111,41 @@ internal static class BenchUtil
         }
     }
 
+    /// <summary>Resident memory now (VmRSS) and its peak over the process's life (VmHWM), in bytes, from /proc/self/status.</summary>
+    public static (long Rss, long PeakRss) ProcessMemory()
+    {
+        long rss = 0, peak = 0;
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) rss = Kilobytes(line) * 1024;
+            else if (line.StartsWith("VmHWM:", StringComparison.Ordinal)) peak = Kilobytes(line) * 1024;
+        }
+        return (rss, peak);
+    }
+
+    /// <summary>Minor page faults of this process so far (field 10 of /proc/self/stat): memory the allocator handed back and touched again.</summary>
+    public static long MinorFaults()
+    {
+        var stat = File.ReadAllText("/proc/self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');                      // fields from the 3rd on
+        return long.Parse(fields[7], CultureInfo.InvariantCulture);
+    }
+
+    private static long Kilobytes(string statusLine) =>
+        long.Parse(statusLine.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+
+    /// <summary>The 1-minute load average, to print beside timings taken on a shared machine.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0) return double.NaN;
+        var mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
     public static string Ratio(double ours, double reference) =>
         reference > 0 ? (ours / reference).ToString("F2", CultureInfo.InvariantCulture) + "x" : "n/a";
 

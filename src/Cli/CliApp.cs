@@ -24,6 +24,9 @@ internal static class CliApp
         root.Subcommands.Add(PretrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(EmbedCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(HeatmapCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         return root;
     }
 
@@ -39,8 +42,6 @@ internal static class CliApp
     /// <summary>Runs <paramref name="args"/> against <paramref name="root"/> under the error handler, without listening for signals.</summary>
     public static Task<int> RunAsync(RootCommand root, string[] args, CancellationToken cancel = default) =>
         InvokeAsync(root.Parse(args), cancel);
-
-    public static int Run(params string[] args) => RunAsync(Build(), args).GetAwaiter().GetResult();
 
     private static async Task<int> InvokeAsync(ParseResult parse, CancellationToken cancel)
     {

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using MLNetClip.Data.Loading;
 using MLNetClip.Models;
+using MLNetClip.Pretraining.Training;
 using MLNetClip.Torch;
 using MLNetClip.Torch.Nn;
 
@@ -52,6 +53,8 @@ internal static class CliErrors
             DllNotFoundException => new(ExitCodes.Environment, $"the native library could not be loaded: {LastLine(e.Message)}", SetupHint),
             EntryPointNotFoundException => new(ExitCodes.Environment, $"the native library is older than this build: {message}", SetupHint),
             TorchException => new(ExitCodes.Torch, $"libtorch: {message}"),
+            // Not a bug: the run stopped itself after too many non-finite steps, naming the step and the term.
+            TrainingDivergedException => new(ExitCodes.CheckFailed, message, "lower the learning rate or check the data"),
             // Options validate themselves with ArgumentException naming the option; library checks on
             // tensors read from a file throw it too, so no --help hint: the message says what is wrong.
             ArgumentException => new(ExitCodes.Usage, message),

@@ -16,10 +16,12 @@ internal static class EvalCommand
 
     public static Command Create()
     {
-        var command = new Command("eval", "Evaluate a CLIP model: zero-shot classification, image–text retrieval, linear probe");
+        var command = new Command("eval", "Evaluate a CLIP model: zero-shot classification, image–text retrieval, linear probe, fine-tuning, zero-shot segmentation");
         command.Subcommands.Add(ZeroShot());
         command.Subcommands.Add(Retrieval());
         command.Subcommands.Add(EvalProbeCommand.Create());
+        command.Subcommands.Add(EvalFineTuneCommand.Create());
+        command.Subcommands.Add(EvalSegmentCommand.Create());
         return command;
     }
 

@@ -9,7 +9,7 @@ internal static class ExitCodes
     /// <summary>The command did its job and found nothing wrong.</summary>
     public const int Ok = 0;
 
-    /// <summary>The command ran and its verdict is negative (a parity check above tolerance, a self-check whose loss did not fall).</summary>
+    /// <summary>The command ran and its outcome is a failure: a parity check above tolerance, a self-check whose loss did not fall, a training run that diverged.</summary>
     public const int CheckFailed = 1;
 
     /// <summary>The command line is wrong: unknown option, bad value, an option's allowed range.</summary>

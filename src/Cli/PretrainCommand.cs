@@ -47,7 +47,7 @@ internal static class PretrainCommand
             if (new Option[] { steps, epochs, minutes }.Count(o => result.GetResult(o) is not null) > 1)
                 result.AddError("give at most one of --steps, --epochs or --minutes");
         });
-        command.SetAction(parse => Guard(() =>
+        command.SetAction(parse =>
         {
             var options = parse.GetValue(config) is { } file ? OptionsFile.Read(file) : new PretrainOptions();
             options = options with { Method = parse.GetValue(method)! };
@@ -61,7 +61,7 @@ internal static class PretrainCommand
             var filters = (parse.GetValue(where) ?? []).Select(ColumnFilter.Parse).ToList();
             var source = OpenData(parse.GetValue(data)!, parse.GetValue(imageColumn)!, parse.GetValue(captionColumn)!, filters);
             return Train(options, source, parse.GetValue(output)!, parse.GetValue(resume));
-        }));
+        });
         return command;
     }
 
@@ -87,11 +87,11 @@ internal static class PretrainCommand
             {
                 Console.WriteLine($"interrupted at step {result.Steps} of {result.TotalSteps}: checkpoint {result.LastCheckpoint ?? "(none: no step was done)"}; " +
                     "continue with the same command and --resume");
-                return 130;
+                return ExitCodes.Cancelled;
             }
             Console.WriteLine($"done: {result.Steps} steps in {result.ElapsedSeconds:F1} s, {result.SkippedSteps} skipped; model {result.ModelDirectory}; " +
                 $"checkpoint {result.LastCheckpoint}");
-            return 0;
+            return ExitCodes.Ok;
         }
         finally
         {
@@ -119,20 +119,5 @@ internal static class PretrainCommand
             });
         }
         return FilteredSource.Where(source, filters);
-    }
-
-    /// <summary>Expected failures (bad options or data, a used output folder, divergence) end with one line, not a stack trace.</summary>
-    private static int Guard(Func<int> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or FormatException
-            or InvalidOperationException or UnauthorizedAccessException or SkipRateExceededException or TorchException)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
-        }
     }
 }

@@ -110,7 +110,9 @@ public sealed class TextTransformer : Module<Tensor, Tensor>
             throw new ArgumentException($"token ids must be i64 [B, L], got {ids}", nameof(ids));
         if (ids.Size(1) < 1 || ids.Size(1) > _options.ContextLength)
             throw new ArgumentException($"token rows must have 1..{_options.ContextLength} ids (the context length), got {ids.Size(1)}", nameof(ids));
-        if (ids.NumberOfElements == 0) return;
+        // Reading the range back would stall a GPU on every forward, so only host tensors are
+        // range-checked; the training loop tokenises and trims on the host before the transfer.
+        if (ids.NumberOfElements == 0 || ids.Device.IsCuda) return;
         using var scope = DisposeScope.Begin();
         long min = ids.Min().ItemInt64(), max = ids.Max().ItemInt64();
         if (min < 0 || max >= _options.VocabSize)

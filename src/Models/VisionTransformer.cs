@@ -114,7 +114,8 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
     {
         if (ids.Dim != 2 || ids.Size(0) != batch || ids.DType != ScalarType.Int64)
             throw new ArgumentException($"visible ids must be i64 [B={batch}, K], got {ids}", nameof(ids));
-        if (ids.NumberOfElements == 0) return;
+        // Range-checked on the host only: a read-back here would stall a GPU on every masked forward.
+        if (ids.NumberOfElements == 0 || ids.Device.IsCuda) return;
         using var scope = DisposeScope.Begin();
         long min = ids.Min().ItemInt64(), max = ids.Max().ItemInt64();
         if (min < 0 || max >= patches)

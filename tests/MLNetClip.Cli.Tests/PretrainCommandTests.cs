@@ -1,5 +1,4 @@
 using System.Text.Json;
-using MLNetClip.Cli;
 using MLNetClip.Pretraining.Tests.Training;
 
 namespace MLNetClip.Cli.Tests;
@@ -7,24 +6,7 @@ namespace MLNetClip.Cli.Tests;
 /// <summary>`mlnetclip pretrain` in-process: bad input ends with one line naming the problem and a hint.</summary>
 public class PretrainCommandTests
 {
-    internal static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            var exit = CliApp.Build().Parse(args).Invoke();
-            return (exit, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    internal static (int Exit, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     private static string[] Micro(string manifest, string output, params string[] more) =>
         ["pretrain", "--method", "clip", "--data", manifest, "--out", output, "--preset", "ViT-Micro",
@@ -32,9 +14,8 @@ public class PretrainCommandTests
 
     private static void AssertOneLine(string error, params string[] parts)
     {
-        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("error: ", error);
-        foreach (var p in parts) Assert.Contains(p, error);
+        var line = CliErrorTests.OneErrorLine(error);
+        foreach (var p in parts) Assert.Contains(p, line);
     }
 
     [Fact]
@@ -43,13 +24,13 @@ public class PretrainCommandTests
         using var dir = new TempFolder();
         var manifest = TrainingTestData.WriteManifest(dir.Path, 32);
         var config = Path.Combine(dir.Path, "run.json");
-        File.WriteAllText(config, """{ "threads": 2, "workers": 1, "logEvery": 2 }""");
+        File.WriteAllText(config, """{ "threads": 1, "workers": 1, "logEvery": 2 }""");
 
         var (exit, output, error) = Run(Micro(manifest, dir.File("run"), "--steps", "4", "--where", "split=train", "--config", config, "--seed", "9"));
 
         Assert.True(exit == 0, output + error);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith("pretrain clip on cpu (2 threads)", lines[0]);
+        Assert.StartsWith("pretrain clip on cpu with 1 libtorch thread:", lines[0]);
         Assert.Equal(2, lines.Count(l => l.StartsWith("step ", StringComparison.Ordinal)));
         Assert.Contains(lines, l => l.StartsWith("step 4/4  epoch 1  loss ", StringComparison.Ordinal));
         Assert.StartsWith("done: 4 steps", lines[^1]);
@@ -67,7 +48,7 @@ public class PretrainCommandTests
     {
         using var dir = new TempFolder();
         var (exit, _, error) = Run(Micro(dir.File("nope.tsv"), dir.File("run"), "--steps", "1"));
-        Assert.Equal(1, exit);
+        Assert.Equal(ExitCodes.BadInput, exit);
         AssertOneLine(error, dir.File("nope.tsv"), "does not exist", "mlnetclip data emoji");
     }
 
@@ -78,12 +59,12 @@ public class PretrainCommandTests
         var empty = Path.Combine(dir.Path, "empty.tsv");
         File.WriteAllText(empty, "filepath\ttitle\tsplit\n");
         var (exit, _, error) = Run(Micro(empty, dir.File("run"), "--steps", "1"));
-        Assert.Equal(1, exit);
+        Assert.Equal(ExitCodes.BadInput, exit);
         AssertOneLine(error, "has no records", "--where");
 
         var manifest = TrainingTestData.WriteManifest(dir.Path, 8);
         (exit, _, error) = Run(Micro(manifest, dir.File("run"), "--steps", "1", "--where", "split=validation"));
-        Assert.Equal(1, exit);
+        Assert.Equal(ExitCodes.BadInput, exit);
         AssertOneLine(error, "split=validation", "'test', 'train'");
     }
 
@@ -95,7 +76,7 @@ public class PretrainCommandTests
         var config = Path.Combine(dir.Path, "run.json");
         File.WriteAllText(config, """{ "maskClip": { "emaStrat": 0.99 } }""");
         var (exit, _, error) = Run(Micro(manifest, dir.File("run"), "--steps", "1", "--config", config));
-        Assert.Equal(1, exit);
+        Assert.Equal(ExitCodes.BadInput, exit);
         AssertOneLine(error, "unknown option 'maskClip.emaStrat'", "did you mean 'maskClip.emaStart'?", config);
     }
 
@@ -105,12 +86,13 @@ public class PretrainCommandTests
         using var dir = new TempFolder();
         var manifest = TrainingTestData.WriteManifest(dir.Path, 8);
         var (exit, _, error) = Run(Micro(manifest, dir.File("run"), "--steps", "1", "--batch-size", "0"));
-        Assert.Equal(1, exit);
+        Assert.Equal(ExitCodes.Usage, exit);
         AssertOneLine(error, "option 'batchSize' must be 1 to 65536; got 0");
         Assert.False(Directory.Exists(dir.File("run")));
 
-        (exit, _, _) = Run(Micro(manifest, dir.File("run"), "--steps", "1", "--epochs", "2"));
-        Assert.NotEqual(0, exit);
+        (exit, _, error) = Run(Micro(manifest, dir.File("run"), "--steps", "1", "--epochs", "2"));
+        Assert.Equal(ExitCodes.Usage, exit);
+        AssertOneLine(error, "give at most one of --steps, --epochs or --minutes");
     }
 
     [Fact]
@@ -119,15 +101,15 @@ public class PretrainCommandTests
         using var dir = new TempFolder();
         var manifest = TrainingTestData.WriteManifest(dir.Path, 16);
         var config = Path.Combine(dir.Path, "run.json");
-        File.WriteAllText(config, """{ "threads": 2, "workers": 1 }""");
+        File.WriteAllText(config, """{ "threads": 1, "workers": 1 }""");
         Assert.Equal(0, Run(Micro(manifest, dir.File("run"), "--steps", "1", "--config", config)).Exit);
 
         var (exit, _, error) = Run(Micro(manifest, dir.File("run"), "--steps", "1", "--config", config));
-        Assert.Equal(1, exit);
+        Assert.Equal(ExitCodes.BadInput, exit);
         AssertOneLine(error, "already holds a run", "--resume", "another --out");
 
         (exit, _, error) = Run(Micro(manifest, dir.File("run"), "--steps", "2", "--seed", "4", "--resume", "--config", config));
-        Assert.Equal(1, exit);
+        Assert.Equal(ExitCodes.BadInput, exit);
         AssertOneLine(error, "options.seed: 0 → 4", "options.steps: 1 → 2");
     }
 }

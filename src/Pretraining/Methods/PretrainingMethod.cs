@@ -24,6 +24,9 @@ public abstract class PretrainingMethod : Module
     /// <summary>The loss terms for one batch; "*Loss" terms are optimised, the rest logged.</summary>
     public abstract LossTerms Forward(PretrainBatch batch, StepContext context);
 
-    /// <summary>Called once after each optimiser step (an EMA teacher follows the student here).</summary>
+    /// <summary>
+    /// Called once after each optimiser step, before the loop advances <see cref="StepContext.Step"/>
+    /// (so it still names the step just taken); an EMA teacher follows the student here.
+    /// </summary>
     public virtual void AfterStep(StepContext context) { }
 }

@@ -51,7 +51,7 @@ public sealed class Pretrainer
     {
         var device = Device.Parse(_options.Device);
         if (device.IsCuda && !Cuda.IsAvailable)
-            throw new InvalidOperationException($"option 'device' is {_options.Device} but libtorch sees no CUDA device; use cpu");
+            throw new PretrainOptionException("device", $"option 'device' is {_options.Device} but libtorch sees no CUDA device; use cpu");
         var previousThreads = TorchRuntime.Threads;
         TorchRuntime.Threads = _options.Threads > 0 ? _options.Threads : Environment.ProcessorCount;
         try

@@ -1,5 +1,6 @@
 using MLNetClip.Data.Text;
 using MLNetClip.Pretraining.Masking;
+using MLNetClip.Pretraining.Tests.Methods;
 using MLNetClip.Torch;
 
 namespace MLNetClip.Pretraining.Tests.Masking;
@@ -33,7 +34,7 @@ public class TextMaskingTests
     {
         var tokenizer = ClipTokenizer.Default;
         using var scope = DisposeScope.Begin();
-        var ids = Trimmed(tokenizer.Tokenize(Captions));
+        var ids = SyntheticPairs.Trimmed(tokenizer.Tokenize(Captions));
         var rows = ids.ToArray<long>();
         long b = ids.Size(0), l = ids.Size(1);
         // End positions found by hand from the ids, independently of the tower's pooling.
@@ -78,15 +79,5 @@ public class TextMaskingTests
         var ids = Tensor.Zeros([2, 5], ScalarType.Int64);
         Assert.Throws<ArgumentOutOfRangeException>(() => TextMasking.Random(ids, Tensor.Zeros([2], ScalarType.Int64), 1.0, generator));
         Assert.Throws<ArgumentException>(() => TextMasking.Random(ids, Tensor.Zeros([3], ScalarType.Int64), 0.15, generator));
-    }
-
-    /// <summary>Rows cut to the longest caption (its end token included), as the training loop feeds them.</summary>
-    internal static Tensor Trimmed(Tensor ids)
-    {
-        var rows = ids.ToArray<long>();
-        var l = ids.Size(1);
-        var longest = Enumerable.Range(0, (int)ids.Size(0))
-            .Max(r => Array.IndexOf(rows, (long)ClipTokenizer.Default.EndId, r * (int)l) - r * l + 1);
-        return ids.Narrow(1, 0, longest).Contiguous();
     }
 }
