@@ -47,9 +47,9 @@ internal static class EvalCommand
             var data = LabelledImages.From(set.Rows, classNames);
             return common.WithModel(parse, embedder =>
             {
+                Console.Write(EvalPrinter.Heading("zero-shot classification", embedder.Model, set.Description));
                 var result = ZeroShotEvaluation.Evaluate(embedder, data, prompts);
                 var templateName = parse.GetValue(templates)!;
-                Console.Write(EvalPrinter.Heading("zero-shot classification", embedder.Model, set.Description));
                 Console.Write(EvalPrinter.ZeroShot(result, templateName));
                 if (parse.GetValue(common.Json) is { } json)
                     EvalJson.Write(json, "zeroshot", embedder.Model, set.Description, EvalJson.ZeroShot(result, templateName));
@@ -71,8 +71,8 @@ internal static class EvalCommand
                 common.Filters(parse));
             return common.WithModel(parse, embedder =>
             {
-                var result = RetrievalEvaluation.Evaluate(embedder, set.Rows);
                 Console.Write(EvalPrinter.Heading("image–text retrieval", embedder.Model, set.Description));
+                var result = RetrievalEvaluation.Evaluate(embedder, set.Rows);
                 Console.Write(EvalPrinter.Retrieval(result));
                 if (parse.GetValue(common.Json) is { } json)
                     EvalJson.Write(json, "retrieval", embedder.Model, set.Description, EvalJson.Retrieval(result));

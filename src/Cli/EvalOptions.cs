@@ -68,6 +68,9 @@ internal sealed class EvalOptions
 
     public IReadOnlyList<ColumnFilter> Filters(ParseResult parse) => Filters(parse.GetValue(Where));
 
+    /// <summary>Where the evaluations report each pass (images embedded, probe fits) while they run.</summary>
+    public static void Progress(string line) => Console.WriteLine(line);
+
     /// <summary>Runs <paramref name="body"/> with libtorch's thread count set as asked and the model loaded, then restores the thread count.</summary>
     public int WithModel(ParseResult parse, Func<ClipEmbedder, int> body)
     {
@@ -77,7 +80,7 @@ internal sealed class EvalOptions
         try
         {
             using var model = EvaluationModel.Load(parse.GetValue(Model)!, parse.GetValue(Device));
-            return body(new ClipEmbedder(model, parse.GetValue(BatchSize), threads));
+            return body(new ClipEmbedder(model, parse.GetValue(BatchSize), threads, Progress));
         }
         finally
         {

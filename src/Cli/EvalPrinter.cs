@@ -25,6 +25,7 @@ internal static class EvalPrinter
     {
         var m = r.Metrics;
         var text = new StringBuilder();
+        text.AppendLine();
         text.AppendLine(Invariant($"{m.Samples:N0} images, {r.ClassNames.Count} classes ({m.ClassesWithSamples} with images), {r.Templates} templates ({templates})"));
         text.AppendLine();
         text.Append(new TextTable("metric", "value")
@@ -38,6 +39,7 @@ internal static class EvalPrinter
     public static string Retrieval(RetrievalEvaluationResult r)
     {
         var text = new StringBuilder();
+        text.AppendLine();
         text.AppendLine(Invariant($"{r.Images:N0} images, {r.Texts:N0} captions, {r.Pairs:N0} matching pairs"));
         text.AppendLine();
         var table = new TextTable("direction", "queries", "R@1", "R@5", "R@10", "median rank");
@@ -51,6 +53,7 @@ internal static class EvalPrinter
     {
         var text = new StringBuilder();
         var validation = r.ValidationImages > 0 ? Invariant($", {r.ValidationImages:N0} validation") : "";
+        text.AppendLine();
         text.AppendLine(Invariant($"{r.TrainImages:N0} training{validation} and {r.TestImages:N0} test images, {r.ClassNames.Count} classes"));
         text.AppendLine();
         var table = new TextTable("features", "L2", "top-1", "top-5", "balanced accuracy");

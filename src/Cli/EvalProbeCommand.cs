@@ -28,7 +28,7 @@ internal static class EvalProbeCommand
         var testWhere = Filters("--test-where", "test rows", "split=test-concept");
         var valWhere = Filters("--val-where", "validation rows", "split=val");
         var feature = new Option<string>("--feature") { HelpName = "cls|mean|embedding", Description = "frozen feature: class token, mean of patch tokens, or projected embedding", DefaultValueFactory = _ => "cls" };
-        var l2 = new Option<string>("--l2") { HelpName = "auto|VALUE", Description = "L2 strength on standardised features; auto chooses it on validation data from 1e-4..1", DefaultValueFactory = _ => "auto" };
+        var l2 = new Option<string>("--l2") { HelpName = "auto|VALUE", Description = "L2 strength on standardised features; auto chooses it on validation data from 1e-4..10", DefaultValueFactory = _ => "auto" };
         var pixelSize = new Option<int>("--pixel-size") { HelpName = "N", Description = "side the raw-pixel baseline's images are resized to", DefaultValueFactory = _ => 32 };
         var noPixels = new Option<bool>("--no-pixels") { Description = "skip the raw-pixel baseline" };
         var trainLimit = new Option<int?>("--train-limit") { HelpName = "N", Description = "use only the first N training images" };
@@ -48,6 +48,7 @@ internal static class EvalProbeCommand
                 PixelBaseline = !parse.GetValue(noPixels),
                 PixelSize = parse.GetValue(pixelSize),
                 Optimizer = new LbfgsOptions { MaxIterations = parse.GetValue(iterations) },
+                Log = EvalOptions.Progress,
             };
             var limits = (parse.GetValue(trainLimit), parse.GetValue(testLimit));
             var parts = parse.GetValue(common.Data) == FashionMnistName
@@ -55,8 +56,8 @@ internal static class EvalProbeCommand
                 : DataParts(parse, common, parse.GetValue(label)!, (train, trainWhere), (test, testWhere), (val, valWhere), limits);
             return common.WithModel(parse, embedder =>
             {
-                var result = LinearProbeEvaluation.Evaluate(embedder, parts.Train, parts.Test, parts.ClassNames, options, parts.Validation);
                 Console.Write(EvalPrinter.Heading("linear probe", embedder.Model, parts.Description));
+                var result = LinearProbeEvaluation.Evaluate(embedder, parts.Train, parts.Test, parts.ClassNames, options, parts.Validation);
                 Console.Write(EvalPrinter.Probe(result));
                 if (parse.GetValue(common.Json) is { } json)
                     EvalJson.Write(json, "probe", embedder.Model, parts.Description, EvalJson.Probe(result));

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.ExceptionServices;
 using MLNetClip.Data.Images;
 using MLNetClip.Models;
@@ -20,7 +22,8 @@ public sealed class ClipEmbedder
     /// <param name="model">The model; it stays in evaluation mode.</param>
     /// <param name="batchSize">Images or texts per forward pass, 1 to 65536.</param>
     /// <param name="decodeThreads">Threads decoding one batch; 0 means one per core.</param>
-    public ClipEmbedder(EvaluationModel model, int batchSize = 64, int decodeThreads = 0)
+    /// <param name="log">Told after each pass how many rows were embedded and how long it took.</param>
+    public ClipEmbedder(EvaluationModel model, int batchSize = 64, int decodeThreads = 0, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (batchSize is < 1 or > 65536) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "the batch size must be 1 to 65536");
@@ -29,7 +32,10 @@ public sealed class ClipEmbedder
         BatchSize = batchSize;
         DecodeThreads = decodeThreads == 0 ? Environment.ProcessorCount : decodeThreads;
         _preprocessor = ImagePreprocessor.Evaluation(model.ImageSize);
+        _log = log;
     }
+
+    private readonly Action<string>? _log;
 
     public EvaluationModel Model => _model;
 
@@ -39,7 +45,7 @@ public sealed class ClipEmbedder
 
     /// <summary>The chosen feature of every image, [N, D] float32 on the CPU (the caller owns it).</summary>
     public Tensor ImageFeatures(IImageList images, ImageFeature feature) =>
-        Run(images, _preprocessor, pixels => feature == ImageFeature.Pixels
+        Run(images, _preprocessor, $"images ({ImageFeatureNames.Name(feature)})", pixels => feature == ImageFeature.Pixels
             ? pixels.Flatten(1)                                                               // [b, 3·S·S]
             : Features(_model.Clip, pixels.To(_model.Device), feature));                     // [b, D]
 
@@ -48,7 +54,7 @@ public sealed class ClipEmbedder
     /// <paramref name="size"/> pixels, flattened [N, 3·size·size], float32 on the CPU.
     /// </summary>
     public Tensor PixelFeatures(IImageList images, int size) =>
-        Run(images, ImagePreprocessor.Evaluation(size), pixels => pixels.Flatten(1));
+        Run(images, ImagePreprocessor.Evaluation(size), $"images (pixels {size}x{size})", pixels => pixels.Flatten(1));
 
     /// <summary>Unnormalised text embeddings [M, E], float32 on the CPU (the caller owns them).</summary>
     public Tensor TextEmbeddings(IReadOnlyList<string> texts)
@@ -56,6 +62,7 @@ public sealed class ClipEmbedder
         ArgumentNullException.ThrowIfNull(texts);
         if (texts.Count == 0) throw new ArgumentException("no texts to embed");
         _model.RequireTextVocabulary();
+        var clock = Stopwatch.StartNew();
         var context = _model.Clip.Options.Text.ContextLength;
         using var scope = DisposeScope.Begin();
         using var noGrad = GradMode.NoGrad();
@@ -68,6 +75,7 @@ public sealed class ClipEmbedder
             var embedding = _model.Clip.EncodeText(ids);                                      // [b, E]
             parts.Add(embedding.To(Device.Cpu, ScalarType.Float32).Contiguous().MoveToOuterScope());
         }
+        Log(texts.Count, "texts", clock);
         return Tensor.Cat(parts, 0).DetachFromScope();                                       // [M, E]
     }
 
@@ -89,8 +97,9 @@ public sealed class ClipEmbedder
     }
 
     /// <summary>Decodes batch after batch and maps each to features; the rows come back in input order.</summary>
-    private Tensor Run(IImageList images, ImagePreprocessor preprocessor, Func<Tensor, Tensor> map)
+    private Tensor Run(IImageList images, ImagePreprocessor preprocessor, string what, Func<Tensor, Tensor> map)
     {
+        var clock = Stopwatch.StartNew();
         ArgumentNullException.ThrowIfNull(images);
         if (images.Count == 0) throw new ArgumentException("no images to embed");
         using var scope = DisposeScope.Begin();
@@ -102,8 +111,12 @@ public sealed class ClipEmbedder
             var pixels = Decode(images, preprocessor, start, Math.Min(BatchSize, images.Count - start)); // [b, 3, S, S]
             parts.Add(map(pixels).To(Device.Cpu, ScalarType.Float32).Contiguous().MoveToOuterScope());
         }
+        Log(images.Count, what, clock);
         return Tensor.Cat(parts, 0).DetachFromScope();                                       // [N, D]
     }
+
+    private void Log(int count, string what, Stopwatch clock) =>
+        _log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"embedded {count:N0} {what} in {clock.Elapsed.TotalSeconds:0.0} s"));
 
     /// <summary>Images start..start+count preprocessed into a new CPU batch; the first failure by position is rethrown.</summary>
     private Tensor Decode(IImageList images, ImagePreprocessor preprocessor, int start, int count)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using MLNetClip.Evaluation.Classification;
 using MLNetClip.Torch;
 
@@ -64,7 +65,17 @@ public static class L2Search
 
     private static List<L2Trial> Trials(Tensor trainX, IReadOnlyList<int> trainLabels, Tensor validationX, IReadOnlyList<int> validationLabels,
         int classes, ProbeEvaluationOptions options) =>
-        options.L2Grid.Select(l2 => new L2Trial(l2, TrainAndScore(trainX, trainLabels, validationX, validationLabels, classes, l2, options).Metrics.Top1)).ToList();
+        options.L2Grid.Select(l2 =>
+        {
+            var (metrics, optimization) = TrainAndScore(trainX, trainLabels, validationX, validationLabels, classes, l2, options);
+            Log(options, $"L2 {l2:0.####E+0}: validation top-1 {100 * metrics.Top1:0.00}% ({Fit(optimization)})");
+            return new L2Trial(l2, metrics.Top1);
+        }).ToList();
+
+    private static string Fit(LbfgsResult r) =>
+        string.Create(CultureInfo.InvariantCulture, $"{r.Iterations} iterations, {(r.Converged ? "converged" : "not converged")}");
+
+    private static void Log(ProbeEvaluationOptions options, FormattableString line) => options.Log?.Invoke(line.ToString(CultureInfo.InvariantCulture));
 
     private static double Best(IReadOnlyList<L2Trial> trials) =>
         trials.OrderByDescending(t => t.ValidationTop1).ThenByDescending(t => t.L2).First().L2;
@@ -73,6 +84,7 @@ public static class L2Search
         double l2, IReadOnlyList<L2Trial> trials, ProbeEvaluationOptions options)
     {
         var (metrics, optimization) = TrainAndScore(trainX, trainLabels, testX, testLabels, classes, l2, options);
+        Log(options, $"fitted on {trainX.Size(0):N0} training images with L2 {l2:0.####E+0} ({Fit(optimization)})");
         return new ProbeFit(metrics, l2, trials, optimization);
     }
 

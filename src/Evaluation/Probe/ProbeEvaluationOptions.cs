@@ -11,8 +11,11 @@ public sealed class ProbeEvaluationOptions
     /// <summary>A fixed L2 strength (λ of <see cref="SoftmaxRegression"/>); null chooses it from <see cref="L2Grid"/> on validation data.</summary>
     public double? L2 { get; init; }
 
-    /// <summary>Strengths tried when <see cref="L2"/> is null. Default 1e-4, 1e-3, 1e-2, 1e-1, 1.</summary>
-    public IReadOnlyList<double> L2Grid { get; init; } = [1e-4, 1e-3, 1e-2, 1e-1, 1];
+    /// <summary>
+    /// Strengths tried when <see cref="L2"/> is null. Default 1e-4 to 10 by decades: raw pixels, with
+    /// thousands of correlated inputs, often want the strong end, frozen features the weak one.
+    /// </summary>
+    public IReadOnlyList<double> L2Grid { get; init; } = [1e-4, 1e-3, 1e-2, 1e-1, 1, 10];
 
     /// <summary>
     /// Without a validation set, every k-th training image of each class (k = round(1 / share)) is held
@@ -25,6 +28,9 @@ public sealed class ProbeEvaluationOptions
 
     /// <summary>Side the baseline's images are resized to before flattening (3·side² values each), 4 to 512. Default 32.</summary>
     public int PixelSize { get; init; } = 32;
+
+    /// <summary>Told about each fit (strength, validation top-1, iterations); null stays silent.</summary>
+    public Action<string>? Log { get; init; }
 
     /// <summary>Stopping rules of every fit.</summary>
     public LbfgsOptions Optimizer { get; init; } = new();
