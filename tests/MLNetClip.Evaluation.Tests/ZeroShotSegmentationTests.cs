@@ -85,6 +85,9 @@ public class ZeroShotSegmentationTests
         var options = new CollageOptions { CanvasSize = 32, PerCanvas = 3, MinScale = 0.3, MaxScale = 0.6, Seed = 11 };
         var collages = Collages(options, 4);
         var clipOptions = ClipPresets.VitMicro() with { Text = ClipPresets.VitMicro().Text with { ContextLength = 24 } };
+        // A fixed initialisation: with an unseeded one, a pixel whose two best classes nearly tie could
+        // flip between the batched run and the one-canvas hand count, failing now and then.
+        Generator.ManualSeed(7);
         using var model = new Clip(clipOptions);
         model.To(TestDevice.Current);
         model.Eval();
