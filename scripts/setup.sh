@@ -13,6 +13,8 @@ packages=(
   libturbojpeg0-dev libpng-dev libstb-dev
   python3-torch python3-pil python3-numpy
   librsvg2-bin dataset-fashion-mnist nodejs
+  # chromium: the report test opens `mlnetclip report`'s HTML headless and checks every picture loads
+  chromium
 )
 # The emoji benchmark fetches its packages with npm. NodeSource's nodejs ships npm itself and
 # conflicts with Debian's npm package, so Debian's is only asked for when no npm is on PATH.

@@ -22,6 +22,11 @@ internal static class CliApp
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(PretrainCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(EmbedCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(HeatmapCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         return root;
     }
 

@@ -32,7 +32,7 @@ internal static class PretrainConsole
     }
 
     public static string Describe(PretrainStart s) => Invariant(
-        $"pretrain {s.Method} on {s.Device} ({s.Threads} threads): {s.Parameters:N0} trainable parameters, steps {s.FirstStep}→{s.TotalSteps}; data {s.Data}") +
+        $"pretrain {s.Method} on {s.Device} with {s.Threads} libtorch thread{(s.Threads == 1 ? "" : "s")}: {s.Parameters:N0} trainable parameters, steps {s.FirstStep}→{s.TotalSteps}; data {s.Data}") +
         (s.ResumedFrom is null ? "" : $"; resumed from {s.ResumedFrom}");
 
     /// <summary>The optimised loss, then each *Loss term when there are several, then the logged ones.</summary>

@@ -34,6 +34,18 @@ public static class ClipPresets
         Text = new() { Width = 128, Layers = 4, Heads = 2, Activation = activation },
     };
 
+    /// <summary>
+    /// The demo's CPU model: 32-px images in 8×8 patches of 4, a 4×128 vision tower and a 3×128 text
+    /// tower with the full CLIP vocabulary and a 32-token context (emoji captions are short). At equal
+    /// CPU time it took more steps than ViT-Tiny and retrieved held-out concepts better.
+    /// </summary>
+    public static ClipOptions VitEmoji(Activation activation = Activation.Gelu) => new()
+    {
+        EmbedDim = 128,
+        Vision = new() { ImageSize = 32, PatchSize = 4, Width = 128, Layers = 4, Heads = 2, Activation = activation },
+        Text = new() { Width = 128, Layers = 3, Heads = 2, ContextLength = 32, Activation = activation },
+    };
+
     /// <summary>The smallest useful model (3.4 M parameters), for tests and smoke runs: 32-px images, two layers per tower.</summary>
     public static ClipOptions VitMicro(Activation activation = Activation.Gelu) => new()
     {
@@ -49,6 +61,7 @@ public static class ClipPresets
         ["ViT-B-16"] = VitB16,
         ["ViT-L-14"] = VitL14,
         ["ViT-Tiny"] = VitTiny,
+        ["ViT-Emoji"] = VitEmoji,
         ["ViT-Micro"] = VitMicro,
     };
 

@@ -24,13 +24,13 @@ public class PretrainCommandTests
         using var dir = new TempFolder();
         var manifest = TrainingTestData.WriteManifest(dir.Path, 32);
         var config = Path.Combine(dir.Path, "run.json");
-        File.WriteAllText(config, """{ "threads": 2, "workers": 1, "logEvery": 2 }""");
+        File.WriteAllText(config, """{ "threads": 1, "workers": 1, "logEvery": 2 }""");
 
         var (exit, output, error) = Run(Micro(manifest, dir.File("run"), "--steps", "4", "--where", "split=train", "--config", config, "--seed", "9"));
 
         Assert.True(exit == 0, output + error);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith("pretrain clip on cpu (2 threads)", lines[0]);
+        Assert.StartsWith("pretrain clip on cpu with 1 libtorch thread:", lines[0]);
         Assert.Equal(2, lines.Count(l => l.StartsWith("step ", StringComparison.Ordinal)));
         Assert.Contains(lines, l => l.StartsWith("step 4/4  epoch 1  loss ", StringComparison.Ordinal));
         Assert.StartsWith("done: 4 steps", lines[^1]);
@@ -101,7 +101,7 @@ public class PretrainCommandTests
         using var dir = new TempFolder();
         var manifest = TrainingTestData.WriteManifest(dir.Path, 16);
         var config = Path.Combine(dir.Path, "run.json");
-        File.WriteAllText(config, """{ "threads": 2, "workers": 1 }""");
+        File.WriteAllText(config, """{ "threads": 1, "workers": 1 }""");
         Assert.Equal(0, Run(Micro(manifest, dir.File("run"), "--steps", "1", "--config", config)).Exit);
 
         var (exit, _, error) = Run(Micro(manifest, dir.File("run"), "--steps", "1", "--config", config));

@@ -13,7 +13,7 @@ public class PretrainResumeTests
     // The built tool sits beside the tests (a project reference copies it with its runtimeconfig).
     private static readonly string Tool = Path.Combine(AppContext.BaseDirectory, "mlnetclip.dll");
 
-    private static Process Start(string data, string output, string config, bool resume = false)
+    private static Process Start(string data, string output, string config, bool resume = false, int steps = 14)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -22,7 +22,7 @@ public class PretrainResumeTests
             UseShellExecute = false,
         };
         foreach (var a in new[] { Tool, "pretrain", "--method", "clip", "--data", data, "--out", output, "--preset", "ViT-Micro",
-                     "--steps", "14", "--batch-size", "8", "--seed", "5", "--config", config })
+                     "--steps", steps.ToString(System.Globalization.CultureInfo.InvariantCulture), "--batch-size", "8", "--seed", "5", "--config", config })
             start.ArgumentList.Add(a);
         if (resume) start.ArgumentList.Add("--resume");
         return Process.Start(start)!;
@@ -79,6 +79,40 @@ public class PretrainResumeTests
         var steps = File.ReadAllLines(Path.Combine(killed, "metrics.jsonl"))
             .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("step").GetInt64());
         Assert.Equal(Enumerable.Range(1, 14).Select(i => (long)i), steps);
+    }
+
+    [Fact]
+    public void Ctrl_c_finishes_the_step_writes_a_checkpoint_and_exits_130_and_resume_completes_the_run()
+    {
+        using var dir = new TempFolder();
+        var data = TrainingTestData.WriteManifest(dir.Path, 24);
+        var config = Path.Combine(dir.Path, "run.json");
+        File.WriteAllText(config, """{ "threads": 1, "workers": 1, "checkpointEvery": 0, "logEvery": 1 }""");
+        var output = dir.File("run");
+        var metrics = Path.Combine(output, "metrics.jsonl");
+
+        using (var run = Start(data, output, config, steps: 12))
+        {
+            var stdout = run.StandardOutput.ReadToEndAsync();
+            var clock = Stopwatch.StartNew();
+            while (!(File.Exists(metrics) && new FileInfo(metrics).Length > 0) && !run.HasExited && clock.Elapsed < TimeSpan.FromMinutes(3))
+                Thread.Sleep(20);
+            Assert.False(run.HasExited, "the run ended before the interrupt");
+            Assert.Equal(-1, LatestStep(output));  // no periodic checkpoints: any checkpoint comes from the interrupt
+            using (var signal = Process.Start("kill", ["-INT", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                signal.WaitForExit();
+            Assert.True(run.WaitForExit(TimeSpan.FromMinutes(2)), "the run did not stop after SIGINT");
+            Assert.Equal(130, run.ExitCode);
+            var cut = LatestStep(output);
+            Assert.InRange(cut, 1, 11);
+            Assert.Contains($"interrupted at step {cut} of 12: checkpoint {Path.Combine(output, "checkpoints", CheckpointName(cut))}", stdout.Result);
+            Assert.False(Directory.Exists(Path.Combine(output, "model")));
+        }
+
+        File.WriteAllText(config, """{ "threads": 1, "workers": 1, "checkpointEvery": 0, "logEvery": 4 }""");  // bookkeeping may change
+        using (var resumed = Start(data, output, config, resume: true, steps: 12))
+            Assert.Contains("done: 12 steps", Finish(resumed));
+        Assert.True(File.Exists(Path.Combine(output, "model", "model.safetensors")));
     }
 
     private static string CheckpointName(long step) => $"step-{step:D8}";

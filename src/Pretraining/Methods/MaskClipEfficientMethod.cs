@@ -22,6 +22,6 @@ public sealed class MaskClipEfficientMethod : MaskClipMethodBase
         using var mask = DrawMask(batch, context);
         using var student = EncodeStudent(batch, mask);
         var text = Model.EncodeText(batch.TokenIds);                                    // [B, E]
-        return Loss(student.Embedding, text, PredictPatches(batch, student, mask), PredictCaptionTokens(batch, context), context);
+        return Loss(student.Embedding, text, PredictPatches(batch, student, mask), PredictMaskedWords(batch, context), context);
     }
 }

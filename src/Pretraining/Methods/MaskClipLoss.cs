@@ -10,39 +10,47 @@ namespace MLNetClip.Pretraining.Methods;
 public sealed record MaskedPrediction(Tensor Prediction, Tensor Target, Tensor Mask);
 
 /// <summary>
-/// MaskCLIP's loss: CLIP's contrastive term plus masked self-distillation, smooth-L1 between the
-/// decoder's predictions and the EMA teacher's features at the removed patches (DistillLoss) and,
-/// with the text branch, at the masked caption tokens (TextDistillLoss). Each term carries its
-/// weight, so <see cref="LossTerms.Total"/> is exactly what is optimised.
+/// Word predictions at a fixed number K of slots per caption: <see cref="Logits"/> [B, K, V],
+/// <see cref="Targets"/> [B, K] token ids, <see cref="Weights"/> [B, K] float, 1 where the slot holds
+/// a masked word and 0 where it only pads the caption's slots up to K.
+/// </summary>
+public sealed record MaskedWords(Tensor Logits, Tensor Targets, Tensor Weights);
+
+/// <summary>
+/// MaskCLIP's loss (the paper's Eq. 8): CLIP's contrastive term, plus λ times the image
+/// distillation term (smooth-L1 between the decoder's predictions and the EMA teacher's features
+/// at the removed patches, DistillLoss), plus, with the text branch, β times the masked language
+/// modelling term (cross-entropy of the masked words, MlmLoss). Each term carries its weight, so
+/// <see cref="LossTerms.Total"/> is exactly what is optimised.
 /// </summary>
 public sealed class MaskClipLoss : ClipLoss
 {
     public const string DistillLoss = "DistillLoss";
-    public const string TextDistillLoss = "TextDistillLoss";
+    public const string MlmLoss = "MlmLoss";
 
     private readonly double _beta;
     private readonly double _distillWeight;
-    private readonly double _textDistillWeight;
+    private readonly double _mlmWeight;
 
     /// <param name="beta">Smooth-L1's β: below it the loss is quadratic, above it linear.</param>
-    /// <param name="distillWeight">λ, the weight of the image term.</param>
-    /// <param name="textDistillWeight">The weight of the text term.</param>
-    public MaskClipLoss(double beta, double distillWeight, double textDistillWeight)
+    /// <param name="distillWeight">λ, the weight of the image distillation term.</param>
+    /// <param name="mlmWeight">The weight of the masked-word term (the paper's β, not smooth-L1's).</param>
+    public MaskClipLoss(double beta, double distillWeight, double mlmWeight)
     {
         if (!(beta > 0)) throw new ArgumentOutOfRangeException(nameof(beta), beta, "must be > 0");
         _beta = beta;
         _distillWeight = distillWeight;
-        _textDistillWeight = textDistillWeight;
+        _mlmWeight = mlmWeight;
     }
 
-    /// <summary>The contrastive term plus one distillation term per prediction given.</summary>
-    public LossTerms Forward(Tensor imageFeatures, Tensor textFeatures, Tensor logitScale, MaskedPrediction patches, MaskedPrediction? tokens)
+    /// <summary>The contrastive and distillation terms, and the masked-word term when words are given.</summary>
+    public LossTerms Forward(Tensor imageFeatures, Tensor textFeatures, Tensor logitScale, MaskedPrediction patches, MaskedWords? words)
     {
         var terms = Forward(imageFeatures, textFeatures, logitScale);
         try
         {
-            terms.Add(DistillLoss, Weighted(patches, _distillWeight));
-            if (tokens is not null) terms.Add(TextDistillLoss, Weighted(tokens, _textDistillWeight));
+            terms.Add(DistillLoss, Weighted(() => MaskedSmoothL1(patches, _beta), _distillWeight));
+            if (words is not null) terms.Add(MlmLoss, Weighted(() => MaskedCrossEntropy(words), _mlmWeight));
             return terms;
         }
         catch
@@ -52,10 +60,10 @@ public sealed class MaskClipLoss : ClipLoss
         }
     }
 
-    private Tensor Weighted(MaskedPrediction p, double weight)
+    private static Tensor Weighted(Func<Tensor> loss, double weight)
     {
         using var scope = DisposeScope.Begin();
-        return (MaskedSmoothL1(p, _beta) * weight).MoveToOuterScope();
+        return (loss() * weight).MoveToOuterScope();
     }
 
     /// <summary>
@@ -69,5 +77,18 @@ public sealed class MaskClipLoss : ClipLoss
         var perToken = F.SmoothL1(p.Prediction, p.Target, Reduction.None, beta).Mean(-1); // [B, T]
         var masked = (perToken * p.Mask).Sum();
         return (masked / p.Mask.Sum().ClampMin(1)).MoveToOuterScope();
+    }
+
+    /// <summary>
+    /// Cross-entropy of each masked word's logits against its token id, averaged over the masked
+    /// words of the whole batch: Σ w·CE / max(1, Σ w). A 0-d tensor; 0 when nothing is masked.
+    /// </summary>
+    public static Tensor MaskedCrossEntropy(MaskedWords w)
+    {
+        using var scope = DisposeScope.Begin();
+        var vocabulary = w.Logits.Size(2);
+        var perSlot = F.CrossEntropy(w.Logits.Reshape(-1, vocabulary), w.Targets.Reshape(-1), Reduction.None); // [B·K]
+        var weights = w.Weights.Reshape(-1);                                            // [B·K]
+        return ((perSlot * weights).Sum() / weights.Sum().ClampMin(1)).MoveToOuterScope();
     }
 }

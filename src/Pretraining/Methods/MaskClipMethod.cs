@@ -23,6 +23,6 @@ public sealed class MaskClipMethod : MaskClipMethodBase
         using var student = EncodeStudent(batch, mask);
         var image = Model.EncodeImage(batch.Images);                                    // [B, E] full view
         var text = Model.EncodeText(batch.TokenIds);                                    // [B, E]
-        return Loss(image, text, PredictPatches(batch, student, mask), PredictCaptionTokens(batch, context), context);
+        return Loss(image, text, PredictPatches(batch, student, mask), PredictMaskedWords(batch, context), context);
     }
 }

@@ -7,13 +7,15 @@ using MLNetClip.Torch;
 namespace MLNetClip.Pretraining.Methods;
 
 /// <summary>
-/// What the MaskCLIP methods share: masked self-distillation from an EMA teacher. The student is
-/// the online image tower on a random 25% of patches plus the class token (no mask tokens in the
-/// encoder); a one-layer decoder fills the removed positions with a mask token and predicts the
-/// teacher's features there. The text branch masks ~15% of caption words, encodes the caption
-/// with a mask embedding in their place, and a small decoder predicts the EMA text tower's
-/// features at those words. The subclasses differ only in which image view the contrastive loss
-/// sees. Parameter names: model.*, teacher.model.*, image_decoder.*, text_decoder.*, text_mask_token.
+/// What the MaskCLIP methods share. Image: masked self-distillation from an EMA teacher; the
+/// student is the online image tower on a random 25% of patches plus the class token (no mask
+/// tokens in the encoder), and a one-layer decoder fills the removed positions with a mask token
+/// and predicts the teacher's features there. Text: BERT-style masked language modelling; 20% of
+/// a caption's words are replaced by a learnable mask embedding in the online text tower, and a
+/// small decoder predicts the masked words' token ids. The subclasses differ only in which image
+/// view the contrastive loss sees. docs/methods.md sets each choice beside the paper's.
+/// Parameter names: model.*, teacher.model.*, image_decoder.*, text_decoder.*, text_mask_token,
+/// text_word_bias.
 /// </summary>
 public abstract class MaskClipMethodBase : PretrainingMethod
 {
@@ -37,10 +39,13 @@ public abstract class MaskClipMethodBase : PretrainingMethod
             TextDecoder = Register("text_decoder", new TokenDecoder(text.Width, text.Width, options.TextDecoderDepth,
                 text.Heads, text.ContextLength, text.Width));
             TextMaskToken = RegisterParameter("text_mask_token", Tensor.Empty([text.Width]));
+            // The word logits reuse the text tower's token table (tied, as BERT does), so the text
+            // branch adds no [V, D] matrix; only this per-word bias.
+            TextWordBias = RegisterParameter("text_word_bias", Tensor.Zeros([text.VocabSize]));
             using var noGrad = GradMode.NoGrad();
             TextMaskToken.Normal_(0, 0.02);
         }
-        _loss = new MaskClipLoss(options.SmoothL1Beta, options.DistillWeight, options.TextDistillWeight);
+        _loss = new MaskClipLoss(options.SmoothL1Beta, options.DistillWeight, options.MlmWeight);
         // Decoders and the mask embedding are built on the CPU; they follow the model's device and dtype.
         To(model.LogitScale.Device, model.LogitScale.DType);
     }
@@ -54,6 +59,9 @@ public abstract class MaskClipMethodBase : PretrainingMethod
 
     /// <summary>The learnable embedding that replaces masked caption tokens, or null with the text branch off.</summary>
     public Tensor? TextMaskToken { get; }
+
+    /// <summary>The bias [V] of the word logits, or null with the text branch off.</summary>
+    public Tensor? TextWordBias { get; }
 
     /// <summary>The EMA teacher follows the student once per optimiser step.</summary>
     public override void AfterStep(StepContext context) => Teacher.Update(Teacher.GetDecay(context.Step, context.TotalSteps));
@@ -76,21 +84,31 @@ public abstract class MaskClipMethodBase : PretrainingMethod
         return new MaskedPrediction(predicted, TeacherPatchFeatures(batch.Images), mask.Mask);
     }
 
-    /// <summary>The text branch's prediction at masked caption words, or null with the branch off.</summary>
-    protected MaskedPrediction? PredictCaptionTokens(PretrainBatch batch, StepContext context)
+    /// <summary>The text branch's word logits at the masked caption positions, or null with the branch off.</summary>
+    protected MaskedWords? PredictMaskedWords(PretrainBatch batch, StepContext context)
     {
         if (TextDecoder is null) return null;
         var ids = batch.TokenIds;
         var masked = TextMasking.Random(ids, Model.Text.EndTokenIndex(ids), Options.TextMaskRatio, context.Generator); // [B, L]
         using var student = Model.Text.Encode(ids, replaced: masked, replacement: TextMaskToken);
-        var predicted = TextDecoder.Forward(student.LastHiddenState);                   // [B, L, Dt]
-        return new MaskedPrediction(predicted, TeacherTokenFeatures(ids), masked.To(ScalarType.Float32));
+        var hidden = TextDecoder.Forward(student.LastHiddenState);                      // [B, L, Dt]
+        // Logits over the vocabulary only where a word is masked: the K highest mask values of a
+        // row are all its masked words (at most K, see WordSlots) and then unmasked filler.
+        var (weights, slots) = masked.To(ScalarType.Float32).TopK(WordSlots(ids.Size(1)), dim: 1); // [B, K]
+        var picked = hidden.Gather(1, slots.Unsqueeze(-1).Expand(slots.Size(0), slots.Size(1), hidden.Size(2))); // [B, K, Dt]
+        var logits = F.Linear(picked, Model.Text.TokenEmbed.Weight, TextWordBias);      // [B, K, V]
+        return new MaskedWords(logits, ids.Gather(1, slots), weights);
     }
 
-    /// <summary>Contrastive, distillation and text terms, plus the EMA momentum this step ends with (logged).</summary>
-    protected LossTerms Loss(Tensor imageEmbedding, Tensor textEmbedding, MaskedPrediction patches, MaskedPrediction? tokens, StepContext context)
+    // A caption of L tokens has at most L − 2 words (start and end are never masked), and the
+    // masked count only grows with the word count, so K slots hold every caption's masked words
+    // with no host read of the mask.
+    private long WordSlots(long tokens) => Math.Max(1, TextMasking.MaskCount(tokens - 2, Options.TextMaskRatio));
+
+    /// <summary>Contrastive, distillation and masked-word terms, plus the EMA momentum this step ends with (logged).</summary>
+    protected LossTerms Loss(Tensor imageEmbedding, Tensor textEmbedding, MaskedPrediction patches, MaskedWords? words, StepContext context)
     {
-        var terms = _loss.Forward(F.Normalize(imageEmbedding), F.Normalize(textEmbedding), Model.LogitScaleFactor(), patches, tokens);
+        var terms = _loss.Forward(F.Normalize(imageEmbedding), F.Normalize(textEmbedding), Model.LogitScaleFactor(), patches, words);
         var momentum = Teacher.GetDecay(context.Step, context.TotalSteps);
         terms.Add(EmaMomentumTerm, Tensor.Scalar(momentum, device: context.Device));
         return terms;
@@ -103,15 +121,6 @@ public abstract class MaskClipMethodBase : PretrainingMethod
         using var encoding = Teacher.Model.Visual.Encode(images);
         var last = encoding.LastHiddenState;
         return Target(last.Narrow(1, 1, last.Size(1) - 1));                             // [B, N, D]
-    }
-
-    // The teacher's last-block caption tokens [B, L, Dt] (before the final LayerNorm), likewise.
-    private Tensor TeacherTokenFeatures(Tensor ids)
-    {
-        using var noGrad = GradMode.NoGrad();
-        var depth = Teacher.Model.Text.Blocks.Depth;
-        using var encoding = Teacher.Model.Text.Encode(ids, keepHidden: [depth]);
-        return Target(encoding.Hidden[depth]);                                          // [B, L, Dt]
     }
 
     private Tensor Target(Tensor features) =>

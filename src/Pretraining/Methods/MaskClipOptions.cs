@@ -14,7 +14,11 @@ public sealed record MaskClipOptions
     /// <summary>Transformer layers in the image decoder. Default 1.</summary>
     public int DecoderDepth { get; init; } = 1;
 
-    /// <summary>Weight λ of the image distillation term. Default 1.</summary>
+    /// <summary>
+    /// Weight λ of the image distillation term. Default 1: the paper's 0.05 weights a different
+    /// loss (a cross-entropy over codeword assignments), so it does not carry over to our
+    /// smooth-L1 (docs/methods.md).
+    /// </summary>
     public double DistillWeight { get; init; } = 1.0;
 
     /// <summary>Smooth-L1's β (the L1/L2 switch point). Default 1 (PyTorch's default; see docs/methods.md).</summary>
@@ -32,17 +36,17 @@ public sealed record MaskClipOptions
     /// <summary>How the momentum moves from start to end: cosine (default), linear or constant.</summary>
     public string EmaSchedule { get; init; } = "cosine";
 
-    /// <summary>The masked-text distillation branch. Default true.</summary>
+    /// <summary>The text branch: masked language modelling on the caption. Default true.</summary>
     public bool TextBranch { get; init; } = true;
 
-    /// <summary>Share of caption tokens masked for the text branch (start, end and padding never are). Default 0.15.</summary>
-    public double TextMaskRatio { get; init; } = 0.15;
+    /// <summary>Share of a caption's words masked for the text branch (start, end and padding never are). Default 0.2, the paper's.</summary>
+    public double TextMaskRatio { get; init; } = 0.2;
 
-    /// <summary>Transformer layers in the text decoder. Default 1.</summary>
-    public int TextDecoderDepth { get; init; } = 1;
+    /// <summary>Transformer layers in the text decoder. Default 4, the paper's.</summary>
+    public int TextDecoderDepth { get; init; } = 4;
 
-    /// <summary>Weight of the text distillation term. Default 1.</summary>
-    public double TextDistillWeight { get; init; } = 1.0;
+    /// <summary>Weight of the masked-word term (the paper's β). Default 0.05, the paper's.</summary>
+    public double MlmWeight { get; init; } = 0.05;
 
     /// <summary>Throws naming the first option out of range (as "MaskClip.Name") and what it allows.</summary>
     public void Validate()
@@ -56,7 +60,7 @@ public sealed record MaskClipOptions
         MomentumSchedule.ParseShape(EmaSchedule, "MaskClip." + nameof(EmaSchedule));
         Require(TextMaskRatio > 0 && TextMaskRatio < 1, nameof(TextMaskRatio), TextMaskRatio, "in (0, 1)");
         Require(TextDecoderDepth >= 1, nameof(TextDecoderDepth), TextDecoderDepth, ">= 1");
-        Require(TextDistillWeight >= 0 && double.IsFinite(TextDistillWeight), nameof(TextDistillWeight), TextDistillWeight, ">= 0");
+        Require(MlmWeight >= 0 && double.IsFinite(MlmWeight), nameof(MlmWeight), MlmWeight, ">= 0");
     }
 
     /// <summary>The momentum schedule these options describe.</summary>

@@ -128,9 +128,11 @@ public sealed record PretrainOptions
 
     private static bool IsDevice(string? text)
     {
+        if (text is null) return false;
         try
         {
-            return text is not null && MLNetClip.Torch.Device.Parse(text) is var _;
+            MLNetClip.Torch.Device.Parse(text);
+            return true;
         }
         catch (FormatException)
         {

@@ -16,6 +16,11 @@ public class MaskClipLossTests
     private static readonly float[] Target = [0f, 0.5f, 1f, 1f, 0f, 0.5f];
     private static readonly float[] Mask = [1f, 0f, 1f];
 
+    // Word logits [1, 3, 4] at three slots, their token ids, and which slots hold a masked word.
+    private static readonly float[] WordLogits = [2f, 0f, -1f, 0.5f, 0f, 0f, 0f, 0f, -0.5f, 1.5f, 0.25f, 3f];
+    private static readonly long[] WordIds = [0, 2, 3];
+    private static readonly float[] WordWeights = [1f, 0f, 1f];
+
     [Fact]
     public void Contrastive_IsTheMeanOfBothCrossEntropies()
     {
@@ -43,18 +48,27 @@ public class MaskClipLossTests
     }
 
     [Fact]
+    public void MaskedCrossEntropy_AveragesOverTheMaskedWordsOnly()
+    {
+        using var scope = DisposeScope.Begin();
+        Assert.Equal(HandMaskedCrossEntropy(), MaskClipLoss.MaskedCrossEntropy(Words()).Item(), 5);
+        var none = new MaskedWords(Tensor.FromArray(WordLogits, 1, 3, 4), Tensor.FromArray(WordIds, 1, 3), Tensor.Zeros([1, 3]));
+        Assert.Equal(0, MaskClipLoss.MaskedCrossEntropy(none).Item());
+    }
+
+    [Fact]
     public void Terms_AreWeighted_NamedSeparately_AndTotalIsTheirSum()
     {
         using var scope = DisposeScope.Begin();
-        var loss = new MaskClipLoss(beta: 0.5, distillWeight: 2, textDistillWeight: 0.3);
-        using var terms = loss.Forward(Tensor2(Image), Tensor2(Text), Tensor.Scalar(Scale), Masked(), Masked());
-        Assert.Equal([ClipLoss.ContrastiveLoss, MaskClipLoss.DistillLoss, MaskClipLoss.TextDistillLoss], terms.Terms.Select(t => t.Key));
+        var loss = new MaskClipLoss(beta: 0.5, distillWeight: 2, mlmWeight: 0.3);
+        using var terms = loss.Forward(Tensor2(Image), Tensor2(Text), Tensor.Scalar(Scale), Masked(), Words());
+        Assert.Equal([ClipLoss.ContrastiveLoss, MaskClipLoss.DistillLoss, MaskClipLoss.MlmLoss], terms.Terms.Select(t => t.Key));
         var contrastive = HandContrastive();
         var distill = 2 * HandMaskedSmoothL1(0.5);
-        var text = 0.3 * HandMaskedSmoothL1(0.5);
+        var words = 0.3 * HandMaskedCrossEntropy();
         Assert.Equal(distill, terms[MaskClipLoss.DistillLoss].Item(), 5);
-        Assert.Equal(text, terms[MaskClipLoss.TextDistillLoss].Item(), 5);
-        Assert.Equal(contrastive + distill + text, terms.Total.Item(), 5);
+        Assert.Equal(words, terms[MaskClipLoss.MlmLoss].Item(), 5);
+        Assert.Equal(contrastive + distill + words, terms.Total.Item(), 5);
 
         using var imageOnly = loss.Forward(Tensor2(Image), Tensor2(Text), Tensor.Scalar(Scale), Masked(), null);
         Assert.Equal(2, imageOnly.Terms.Count);
@@ -62,6 +76,9 @@ public class MaskClipLossTests
 
     private static MaskedPrediction Masked() =>
         new(Tensor.FromArray(Prediction, 1, 3, 2), Tensor.FromArray(Target, 1, 3, 2), Tensor.FromArray(Mask, 1, 3));
+
+    private static MaskedWords Words() =>
+        new(Tensor.FromArray(WordLogits, 1, 3, 4), Tensor.FromArray(WordIds, 1, 3), Tensor.FromArray(WordWeights, 1, 3));
 
     private static Tensor Tensor2(double[][] rows) =>
         Tensor.FromArray(rows.SelectMany(r => r.Select(v => (float)v)).ToArray(), rows.Length, rows[0].Length);
@@ -93,6 +110,19 @@ public class MaskClipLossTests
             var perToken = (SmoothL1(Prediction[2 * t] - Target[2 * t], beta) + SmoothL1(Prediction[2 * t + 1] - Target[2 * t + 1], beta)) / 2;
             sum += Mask[t] * perToken;
             count += Mask[t];
+        }
+        return sum / count;
+    }
+
+    private static double HandMaskedCrossEntropy()
+    {
+        double sum = 0, count = 0;
+        for (var k = 0; k < 3; k++)
+        {
+            var row = WordLogits.Skip(4 * k).Take(4).Select(v => (double)v).ToArray();
+            var crossEntropy = Math.Log(row.Sum(Math.Exp)) - row[WordIds[k]];
+            sum += WordWeights[k] * crossEntropy;
+            count += WordWeights[k];
         }
         return sum / count;
     }

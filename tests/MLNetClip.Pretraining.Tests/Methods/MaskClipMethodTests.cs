@@ -10,17 +10,20 @@ public class MaskClipMethodTests
 {
     private const ulong MaskSeed = 21;
 
+    // 0.2 (the default) masks one word per test caption, in one slot; 0.5 masks one or two words
+    // in two slots, so captions with one masked word also carry an unweighted filler slot.
     [Theory]
-    [InlineData(MaskClipMethod.MethodName)]
-    [InlineData(MaskClipEfficientMethod.MethodName)]
-    public void Terms_MatchAStepByStepRecomputation(string name)
+    [InlineData(MaskClipMethod.MethodName, 0.2)]
+    [InlineData(MaskClipEfficientMethod.MethodName, 0.2)]
+    [InlineData(MaskClipMethod.MethodName, 0.5)]
+    public void Terms_MatchAStepByStepRecomputation(string name, double textMaskRatio)
     {
-        using var method = (MaskClipMethodBase)MethodHarness.Create(name, TinyModels.Clip(seed: 4));
+        using var method = (MaskClipMethodBase)MethodHarness.Create(name, TinyModels.Clip(seed: 4), new MaskClipOptions { TextMaskRatio = textMaskRatio });
         using var batch = new PretrainBatch(TinyModels.Images(), TinyModels.Captions());
         using var generator = new Generator(MaskSeed, TestDevice.Current);
         var context = new StepContext(generator, TestDevice.Current, totalSteps: 3_000) { Step = 1_000 };
         using var terms = method.Forward(batch, context);
-        Assert.Equal([ClipLoss.ContrastiveLoss, MaskClipLoss.DistillLoss, MaskClipLoss.TextDistillLoss, MaskClipMethodBase.EmaMomentumTerm],
+        Assert.Equal([ClipLoss.ContrastiveLoss, MaskClipLoss.DistillLoss, MaskClipLoss.MlmLoss, MaskClipMethodBase.EmaMomentumTerm],
             terms.Terms.Select(t => t.Key));
 
         // The same draws, in the same order: the patch mask, then the caption mask.
@@ -28,7 +31,7 @@ public class MaskClipMethodTests
         using var replay = new Generator(MaskSeed, TestDevice.Current);
         var model = method.Model;
         using var mask = PatchMasking.Random(4, new PatchGrid(2, 2), 0.75, replay);
-        var words = TextMasking.Random(batch.TokenIds, model.Text.EndTokenIndex(batch.TokenIds), 0.15, replay);
+        var words = TextMasking.Random(batch.TokenIds, model.Text.EndTokenIndex(batch.TokenIds), textMaskRatio, replay);
 
         using var student = model.Visual.Encode(batch.Images, mask.VisibleIds);
         var image = name == MaskClipMethod.MethodName ? model.EncodeImage(batch.Images, normalize: true) : F.Normalize(student.Embedding);
@@ -37,22 +40,22 @@ public class MaskClipMethodTests
 
         // Image: the decoder on the student's final-normed tokens, against the teacher's last block,
         // LayerNormed without affine, at the removed patches only.
-        Tensor teacherPatches, teacherWords;
+        Tensor teacherPatches;
         using (GradMode.NoGrad())
         {
             using var t = method.Teacher.Model.Visual.Encode(batch.Images);
             teacherPatches = F.LayerNorm(t.LastHiddenState.Narrow(1, 1, 4), [16]);
-            using var tt = method.Teacher.Model.Text.Encode(batch.TokenIds, keepHidden: [1]);
-            teacherWords = F.LayerNorm(tt.Hidden[1], [16]);
         }
         var predicted = method.ImageDecoder.Forward(model.Visual.Norm.Forward(student.LastHiddenState), mask);
         var distill = MaskClipLoss.MaskedSmoothL1(new MaskedPrediction(predicted, teacherPatches, mask.Mask), 1.0);
         AssertClose(distill, terms[MaskClipLoss.DistillLoss], "distill");
 
+        // Text: the decoder on the masked caption's encoding, word logits at every position through
+        // the tied token table, then cross-entropy averaged on the host over the masked words.
         using var text = model.Text.Encode(batch.TokenIds, replaced: words, replacement: method.TextMaskToken);
-        var textPredicted = method.TextDecoder!.Forward(text.LastHiddenState);
-        var textDistill = MaskClipLoss.MaskedSmoothL1(new MaskedPrediction(textPredicted, teacherWords, words.To(ScalarType.Float32)), 1.0);
-        AssertClose(textDistill, terms[MaskClipLoss.TextDistillLoss], "text distill");
+        var logits = F.Linear(method.TextDecoder!.Forward(text.LastHiddenState), model.Text.TokenEmbed.Weight, method.TextWordBias); // [4, 6, 100]
+        var mlm = method.Options.MlmWeight * HandMaskedCrossEntropy(logits, batch.TokenIds, words);
+        Assert.Equal(mlm, terms[MaskClipLoss.MlmLoss].Item(), 5);
 
         Assert.Equal(method.Teacher.GetDecay(1_000, 3_000), terms[MaskClipMethodBase.EmaMomentumTerm].Item(), 6);
         Assert.True(terms[MaskClipLoss.DistillLoss].Item() > 0);
@@ -120,11 +123,31 @@ public class MaskClipMethodTests
             Assert.Contains("image_decoder.decoder.pos_embed", state.Keys);
             Assert.Contains("text_decoder.blocks.0.attn.q_proj.weight", state.Keys);
             Assert.Contains("text_mask_token", state.Keys);
+            Assert.Contains("text_word_bias", state.Keys);
         }
         finally
         {
             foreach (var t in state.Values) t.Dispose();
         }
+    }
+
+    private static double HandMaskedCrossEntropy(Tensor logits, Tensor ids, Tensor masked)
+    {
+        long b = logits.Size(0), l = logits.Size(1), v = logits.Size(2);
+        var z = logits.Detach().To(ScalarType.Float64).ToArray<double>();
+        var target = ids.ToArray<long>();
+        var isMasked = masked.ToArray<bool>();
+        double sum = 0;
+        var count = 0;
+        for (var i = 0; i < b * l; i++)
+        {
+            if (!isMasked[i]) continue;
+            var row = z.Skip((int)(i * v)).Take((int)v).ToArray();
+            sum += Math.Log(row.Sum(Math.Exp)) - row[target[i]];
+            count++;
+        }
+        Assert.True(count > 0);
+        return sum / count;
     }
 
     private static void AssertClose(Tensor expected, Tensor actual, string what)

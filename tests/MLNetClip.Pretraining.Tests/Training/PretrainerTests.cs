@@ -19,8 +19,10 @@ public class PretrainerTests
         var progress = new RecordingProgress();
         var options = Micro(6) with { CheckpointEvery = 2, KeepCheckpoints = 2, WarmupSteps = 2 };
 
+        var live = Tensor.LiveCount;
         var result = Run(options, manifest, output, progress: progress);
 
+        Assert.Equal(live, Tensor.LiveCount);  // every batch, intermediate, state dict and term was freed
         Assert.Equal((6, 6, false, 0L), (result.Steps, result.TotalSteps, result.Cancelled, result.SkippedSteps));
         var config = RunConfig.FromJson(File.ReadAllText(Path.Combine(output, "config.json")), "config.json");
         Assert.Equal((6L, 2L, options), (config.TotalSteps, config.WarmupSteps, config.Options));

@@ -14,7 +14,7 @@ internal static class TrainingRuns
         Preset = "ViT-Micro",
         Steps = steps,
         BatchSize = 8,
-        Threads = 2,
+        Threads = 1,
         Workers = 1,
         LogEvery = 2,
         CheckpointEvery = 0,
