@@ -22,14 +22,7 @@ internal sealed class BenchTrainer : IDisposable
 
     public BenchTrainer(string method, int batchSize, int maxCaptionTokens, int seed, long plannedSteps)
     {
-        // The PyTorch reference (python/maskclip_reference.py) still has the text branch as it was
-        // before it became masked language modelling, so both sides run MaskCLIP's image side only:
-        // the configuration behind the paper's 1.57x, and a like-for-like step.
-        Options = new PretrainOptions
-        {
-            Method = method, Preset = "ViT-Tiny", BatchSize = batchSize, Seed = seed, Steps = plannedSteps,
-            MaskClip = new MaskClipOptions { TextBranch = false },
-        };
+        Options = new PretrainOptions { Method = method, Preset = "ViT-Tiny", BatchSize = batchSize, Seed = seed, Steps = plannedSteps };
         var config = new RunConfig
         {
             Options = Options,

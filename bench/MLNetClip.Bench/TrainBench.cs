@@ -114,7 +114,7 @@ internal static class TrainBench
         double Wall(MethodRun r) => Median(r, t => t.Ours.Wall);
         double Cpu(MethodRun r) => Median(r, t => t.Ours.Cpu);
         double Memory(MethodRun r) => OursMemory(r);
-        double Flops(MethodRun r) => TrainFlops.Step(r.Method, preset, new MaskClipOptions { TextBranch = false }, r.TextLength);
+        double Flops(MethodRun r) => TrainFlops.Step(r.Method, preset, new MaskClipOptions(), r.TextLength);
         Console.WriteLine("ours, each method against clip (peak RSS counted above the worker's start-up RSS: weights, teacher, gradients, moments, activations)");
         Console.WriteLine($"{"method",-20} {"s/step",8} {"x clip",7} {"CPU s",8} {"x clip",7} {"peak MB",9} {"x clip",7} {"GFLOP/pair",11} {"x clip",7}");
         foreach (var r in runs)

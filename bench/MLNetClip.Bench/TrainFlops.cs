@@ -24,9 +24,10 @@ internal static class TrainFlops
         long n = Patches(o), k = PatchMasking.KeepCount(n, m.MaskRatio);
         double full = VisionForward(o, n), student = VisionForward(o, k), text = TextForward(o, textLength);
         // Both MaskCLIPs: the masked student and its decoder trained, the EMA teacher's full view without gradients,
-        // and with the text branch a second, masked pass of the text tower, its decoder and the teacher's text pass.
+        // and with the text branch (masked language modelling) a second, masked pass of the text tower, its decoder
+        // and the word logits at the masked slots.
         var distillation = Trained * (student + PatchDecoder(o, m, k)) + NoGrad * full;
-        var textBranch = m.TextBranch ? Trained * (text + TextDecoder(o, m, textLength)) + NoGrad * text : 0;
+        var textBranch = m.TextBranch ? Trained * (text + TextDecoder(o, m, textLength) + WordLogits(o, m, textLength)) : 0;
         return method switch
         {
             "clip" => Trained * (full + text),
@@ -67,6 +68,16 @@ internal static class TrainFlops
     {
         long d = o.Text.Width;
         return 2.0 * length * d * d + Transformer(length, d, 4 * d, m.TextDecoderDepth) + 2.0 * length * d * d;
+    }
+
+    /// <summary>
+    /// The masked-word logits: K slots per caption (enough for its masked words), each through the
+    /// tied token table [V, Dt]: 2·K·Dt·V. With CLIP's 49,408-word vocabulary this is not small.
+    /// </summary>
+    public static double WordLogits(ClipOptions o, MaskClipOptions m, long length)
+    {
+        var slots = Math.Max(1, TextMasking.MaskCount(length - 2, m.TextMaskRatio));
+        return 2.0 * slots * o.Text.Width * o.Text.VocabSize;
     }
 
     /// <summary>

@@ -1,10 +1,12 @@
 """Plain-PyTorch MaskCLIP (maskclip and maskclip-efficient), op for op src/Pretraining/Methods.
 
 The same modules under the same names (model.*, teacher.model.*, image_decoder.*, text_decoder.*,
-text_mask_token), the same masks (random patch masking by sorting uniform noise; caption-word
-masking by ranking uniform keys), drawn in the same order from a generator seeded as ours (both
-are libtorch's CPU generator, so the masks are identical), the same smooth-L1 on removed
-positions against the EMA teacher's LayerNormed features, the same momentum schedule.
+text_mask_token, text_word_bias), the same masks (random patch masking by sorting uniform noise;
+caption-word masking by ranking uniform keys), drawn in the same order from a generator seeded as
+ours (both are libtorch's CPU generator, so the masks are identical), the same smooth-L1 on
+removed patches against the EMA teacher's LayerNormed features, the same masked language
+modelling (word logits through the tied token table at K slots per caption, cross-entropy over
+the masked ones), the same momentum schedule.
 """
 import math
 
@@ -94,6 +96,18 @@ def masked_smooth_l1(prediction, target, mask, beta):
     return (per_token * mask).sum() / mask.sum().clamp_min(1)
 
 
+def mask_count(maskable, ratio):
+    """Our TextMasking.MaskCount: round-half-up(r n) words, at least 1, at most n."""
+    return 0 if maskable <= 0 else min(max(math.floor(ratio * maskable + 0.5), 1), maskable)
+
+
+def masked_cross_entropy(logits, targets, weights):
+    """Cross-entropy per slot, averaged over the slots that hold a masked word (weight 1)."""
+    per_slot = F.cross_entropy(logits.reshape(-1, logits.size(2)), targets.reshape(-1), reduction="none")
+    w = weights.reshape(-1)
+    return (per_slot * w).sum() / w.sum().clamp_min(1)
+
+
 class EmaTeacher(nn.Module):
     def __init__(self, cfg):
         super().__init__()
@@ -121,6 +135,7 @@ class MaskClipMethod(nn.Module):
             self.text_decoder = TokenDecoder(text["Width"], text["Width"], self.opts["TextDecoderDepth"], text["Heads"],
                                              text["ContextLength"], text["Width"])
             self.text_mask_token = nn.Parameter(torch.empty(text["Width"]))
+            self.text_word_bias = nn.Parameter(torch.zeros(text["VocabSize"]))
         self.generator = torch.Generator().manual_seed(cfg["mask_seed"])
 
     def forward(self, images, ids, step):
@@ -134,17 +149,19 @@ class MaskClipMethod(nn.Module):
         distill = masked_smooth_l1(predicted, self.teacher_patches(images), mask, self.opts["SmoothL1Beta"])
         terms["DistillLoss"] = distill * self.opts["DistillWeight"]
         if self.opts["TextBranch"]:
-            terms["TextDistillLoss"] = self.text_distill(ids) * self.opts["TextDistillWeight"]
+            terms["MlmLoss"] = self.masked_words(ids) * self.opts["MlmWeight"]
         terms["EmaMomentum"] = torch.tensor(momentum(self.opts, step, self.total))
         return terms
 
-    def text_distill(self, ids):
+    def masked_words(self, ids):
         masked = random_text_mask(ids, self.model.text.end_token_index(ids), self.opts["TextMaskRatio"], self.generator)
         _, normed, _ = self.model.text.encode(ids, masked, self.text_mask_token)
-        predicted = self.text_decoder(normed)
-        with torch.no_grad():
-            target = self.target(self.teacher.model.text.encode(ids)[0])
-        return masked_smooth_l1(predicted, target, masked.to(torch.float32), self.opts["SmoothL1Beta"])
+        hidden = self.text_decoder(normed)                                                   # [B, L, Dt]
+        slots_per_caption = max(1, mask_count(ids.size(1) - 2, self.opts["TextMaskRatio"]))
+        weights, slots = masked.to(torch.float32).topk(slots_per_caption, dim=1)             # [B, K]
+        picked = hidden.gather(1, slots.unsqueeze(-1).expand(slots.size(0), slots.size(1), hidden.size(2)))
+        logits = F.linear(picked, self.model.text.token_embed.weight, self.text_word_bias)  # [B, K, V]
+        return masked_cross_entropy(logits, ids.gather(1, slots), weights)
 
     @torch.no_grad()
     def teacher_patches(self, images):
