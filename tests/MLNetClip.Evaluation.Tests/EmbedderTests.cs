@@ -47,7 +47,7 @@ public class EmbedderTests
         using var folder = new TempFolder();
         var records = ManifestSource.Open(TrainingTestData.WriteManifest(folder.Path, 7, size: 40)).ToList();
         using var model = EvaluationModel.Load(FixtureDir, TestDevice.Current);
-        var baseline = Tensor.LiveCount;
+        var baseline = LiveTensors.Baseline();
         using (var batched = new ClipEmbedder(model, batchSize: 3, decodeThreads: 2).ImageFeatures(new RecordImages(records), ImageFeature.Embedding))
         using (var single = new ClipEmbedder(model, batchSize: 1, decodeThreads: 1).ImageFeatures(new RecordImages(records), ImageFeature.Embedding))
         {

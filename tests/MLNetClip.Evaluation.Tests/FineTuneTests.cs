@@ -74,7 +74,7 @@ public class FineTuneTests
         Assert.Equal((32, 16), (data.Train.Count, data.Test.Count));
         using var clip = new Clip(ClipPresets.VitMicro());
         clip.To(TestDevice.Current);
-        var baseline = Tensor.LiveCount;
+        var baseline = LiveTensors.Baseline();
         var result = FineTuning.Run(clip.Visual, data.Train, data.Test,
             new FineTuneOptions { Steps = 24, BatchSize = 16, LearningRate = 2e-3, LayerDecay = 0.75, DecodeThreads = 2, WarmupFraction = 0.1 });
         Assert.Equal(baseline, Tensor.LiveCount);

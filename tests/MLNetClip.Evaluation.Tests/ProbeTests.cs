@@ -168,7 +168,7 @@ public class ProbeTests
                 data[i * d + k] = random.NextDouble() + (k == labels[i] ? 2 : 0);
         double[] scale = [1000, 0.001, -3, 1], shift = [5, -7, 100, 0];
         var moved = data.Select((v, i) => v * scale[i % d] + shift[i % d]).ToArray();
-        var baseline = Tensor.LiveCount;
+        var baseline = LiveTensors.Baseline();
         using (var x = F64(data, n, d))
         using (var xMoved = F64(moved, n, d))
         using (var probe = LinearProbe.Train(x, labels, 3))

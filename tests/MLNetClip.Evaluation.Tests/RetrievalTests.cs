@@ -66,7 +66,7 @@ public class RetrievalTests
         var cosine = Cosines(images, texts);
         var expectedI2T = BruteRanks(cosine, pairs.GroupBy(p => p.Image).OrderBy(g => g.Key).Select(g => g.Select(p => p.Text).ToList()).ToList(), transpose: false);
         var expectedT2I = BruteRanks(cosine, pairs.GroupBy(p => p.Text).OrderBy(g => g.Key).Select(g => g.Select(p => p.Image).ToList()).ToList(), transpose: true);
-        var baseline = Tensor.LiveCount;
+        var baseline = LiveTensors.Baseline();
         foreach (var block in new[] { 1, 4, 1024 })
         {
             var result = ImageTextRetrieval.Evaluate(images, texts, pairs, block);

@@ -91,7 +91,7 @@ public class ZeroShotSegmentationTests
         using var model = new Clip(clipOptions);
         model.To(TestDevice.Current);
         model.Eval();
-        var baseline = Tensor.LiveCount;
+        var baseline = LiveTensors.Baseline();
         SegmentationResult result;
         float[] classes;
         var weights = ZeroShotClassifier.Build(model, ClipTokenizer.Default, classNames, ["a {}.", "{}"]);       // [4, 64]

@@ -11,7 +11,7 @@ public class TextPatchSimilarityTests
     [Fact]
     public void Each_patch_s_value_is_the_cosine_of_its_normed_projected_token_with_the_caption()
     {
-        var baseline = Tensor.LiveCount;
+        var baseline = LiveTensors.Baseline();
         using (var model = TinyModels.Create())
         using (var image = TinyModels.Images(1))
         {

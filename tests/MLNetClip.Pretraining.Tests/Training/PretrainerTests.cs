@@ -19,7 +19,7 @@ public class PretrainerTests
         var progress = new RecordingProgress();
         var options = Micro(6) with { CheckpointEvery = 2, KeepCheckpoints = 2, WarmupSteps = 2 };
 
-        var live = Tensor.LiveCount;
+        var live = LiveTensors.Baseline();
         var result = Run(options, manifest, output, progress: progress);
 
         Assert.Equal(live, Tensor.LiveCount);  // every batch, intermediate, state dict and term was freed

@@ -21,7 +21,7 @@ public class TextTrimTests
     public void Trimmed_rows_end_at_the_longest_caption_and_encode_as_the_padded_ones()
     {
         using var model = Micro();
-        var live = Tensor.LiveCount;
+        var live = LiveTensors.Baseline();
         using (var scope = DisposeScope.Begin())
         {
             var padded = ClipTokenizer.Default.Tokenize(Captions);                           // [8, 77]
