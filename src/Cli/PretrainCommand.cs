@@ -38,9 +38,14 @@ internal static class PretrainCommand
         var where = new Option<string[]>("--where") { Description = "Keep only rows whose COLUMN equals VALUE (repeatable), e.g. split=train" };
         var captionColumn = new Option<string>("--caption-column") { Description = "Manifest caption column", DefaultValueFactory = _ => "title" };
         var imageColumn = new Option<string>("--image-column") { Description = "Manifest image path column", DefaultValueFactory = _ => "filepath" };
-        var command = new Command("pretrain", "Pretrain a CLIP-family model (clip, maskclip, …) on image–caption data")
+        var unmaskedTuning = new Option<long?>("--unmasked-tuning-steps")
+        {
+            Description = "flip: the run's last N steps train on whole images (FLIP's unmasked tuning; default 0)",
+        };
+        var command = new Command("pretrain", "Pretrain a CLIP-family model (clip, maskclip, aclip, flip, …) on image–caption data")
         {
             method, data, output, preset, config, steps, epochs, minutes, batchSize, device, resume, seed, where, captionColumn, imageColumn,
+            unmaskedTuning,
         };
         command.Validators.Add(result =>
         {
@@ -57,6 +62,7 @@ internal static class PretrainCommand
             if (parse.GetValue(batchSize) is { } b) options = options with { BatchSize = b };
             if (parse.GetValue(device) is { } d) options = options with { Device = d };
             if (parse.GetValue(seed) is { } s) options = options with { Seed = s };
+            if (parse.GetValue(unmaskedTuning) is { } u) options = options with { Flip = options.Flip with { UnmaskedTuningSteps = u } };
             options.Validate();
             var filters = (parse.GetValue(where) ?? []).Select(ColumnFilter.Parse).ToList();
             var source = OpenData(parse.GetValue(data)!, parse.GetValue(imageColumn)!, parse.GetValue(captionColumn)!, filters);

@@ -37,6 +37,24 @@ public sealed unsafe class ImagePreprocessor
 
     public bool IsTraining => _options.Mode == ImagePreprocessMode.Training;
 
+    /// <summary>Images written per sample: 3 with <see cref="ImagePreprocessorOptions.CoveringViews"/>, else 1.</summary>
+    public int ViewCount => _options.CoveringViews ? CoveringViews.Count : 1;
+
+    /// <summary>
+    /// Decodes once and writes the three covering views into <c>batch[first]</c>, <c>batch[first + 1]</c>
+    /// and <c>batch[first + 2]</c>; their boxes, as fractions of the image (x0, y0, x1, y1), go to <paramref name="boxes"/> (12 floats).
+    /// </summary>
+    public void WriteViewsInto(Tensor batch, int first, ReadOnlySpan<byte> encoded, Random random, Span<float> boxes, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        if (!_options.CoveringViews) throw new InvalidOperationException("this preprocessor writes one view per image (CoveringViews is off)");
+        var image = ImageDecoder.Decode(encoded, _options.Decode, name);
+        var o = _options;
+        var crops = CoveringViews.Sample(image.Width, image.Height, o.MinScale, o.MaxScale, o.MinRatio, o.MaxRatio, random);
+        for (var v = 0; v < crops.Length; v++) WriteDecoded(batch, first + v, image, crops[v], flip: false);
+        CoveringViews.WriteFractions(crops, image.Width, image.Height, boxes);
+    }
+
     /// <summary>An uninitialised batch of the right shape for <see cref="WriteInto(Tensor, int, string, Random?)"/>.</summary>
     public Tensor NewBatch(int count) => Tensor.Empty([count, 3, Size, Size]);
 

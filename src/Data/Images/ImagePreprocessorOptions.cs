@@ -35,6 +35,14 @@ public sealed class ImagePreprocessorOptions
     /// </summary>
     public bool HorizontalFlip { get; init; }
 
+    /// <summary>
+    /// Training: three views per image instead of one (<see cref="CoveringViews"/>: two crops over
+    /// the scale range and a zoomed-out one covering both, as A-CLIP feeds its online and EMA encoders).
+    /// The image is decoded once for all three; views are never flipped (the crop boxes map the EMA's
+    /// attention onto the online views). Off by default.
+    /// </summary>
+    public bool CoveringViews { get; init; }
+
     public ImageNormalization Normalization { get; init; } = ImageNormalization.Clip;
 
     /// <summary>Decoding settings. <see cref="AlphaHandling.Keep"/> is not allowed here: the output is RGB.</summary>
@@ -51,6 +59,8 @@ public sealed class ImagePreprocessorOptions
             throw new ArgumentOutOfRangeException(nameof(MinScale), $"need 0 < MinScale <= MaxScale <= 1, got {MinScale} and {MaxScale}.");
         if (!(MinRatio > 0) || !double.IsFinite(MaxRatio) || MinRatio > MaxRatio)
             throw new ArgumentOutOfRangeException(nameof(MinRatio), $"need 0 < MinRatio <= MaxRatio, got {MinRatio} and {MaxRatio}.");
+        if (CoveringViews && Mode != ImagePreprocessMode.Training)
+            throw new ArgumentOutOfRangeException(nameof(CoveringViews), "CoveringViews needs Mode = Training (the views are random crops).");
         ArgumentNullException.ThrowIfNull(Normalization, nameof(Normalization));
         ArgumentNullException.ThrowIfNull(Decode, nameof(Decode));
         Decode.Validate();

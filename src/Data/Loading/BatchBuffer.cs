@@ -12,15 +12,21 @@ internal sealed unsafe class BatchBuffer : IDisposable
 {
     private readonly long _imageRow;
     private readonly int _context;
+    private readonly int _views;
+    private readonly int _size;
     private Tensor? _images;
     private Tensor? _ids;
 
-    public BatchBuffer(int capacity, int size, int contextLength)
+    // views: images per sample, 1 or 3 for covering views (rows of [views, 3, S, S], boxes kept beside).
+    public BatchBuffer(int capacity, int size, int contextLength, int views = 1)
     {
         Capacity = capacity;
         _context = contextLength;
-        _imageRow = 3L * size * size;
-        _images = Tensor.Empty([capacity, 3, size, size]).DetachFromScope();
+        _views = views;
+        _size = size;
+        _imageRow = 3L * size * size * views;
+        _images = Tensor.Empty([(long)capacity * views, 3, size, size]).DetachFromScope();
+        Boxes = views > 1 ? new float[capacity * views * 4] : [];
         try { _ids = Tensor.Empty([capacity, contextLength], ScalarType.Int64).DetachFromScope(); }
         catch { _images.Dispose(); throw; }
         Keys = new string[capacity];
@@ -41,6 +47,9 @@ internal sealed unsafe class BatchBuffer : IDisposable
     public int?[] Labels { get; }
     public long[] SampleIds { get; }
 
+    /// <summary>With covering views: each view's box as fractions of its image (x0, y0, x1, y1), row-major.</summary>
+    public float[] Boxes { get; }
+
     public bool IsFull => Count == Capacity;
 
     /// <summary>
@@ -59,7 +68,10 @@ internal sealed unsafe class BatchBuffer : IDisposable
             throw new SampleSkippedException($"caption '{caption}' has no tokens after clean-up");
         if (!record.HasImage) throw new SampleSkippedException("no image");
         // Missing files and undecodable bytes surface as IOExceptions naming the file.
-        preprocessor.WriteInto(_images!, row, record.ReadImageBytes(), random, record.Origin);
+        if (_views > 1)
+            preprocessor.WriteViewsInto(_images!, row * _views, record.ReadImageBytes(), random!, Boxes.AsSpan(row * _views * 4, _views * 4), record.Origin);
+        else
+            preprocessor.WriteInto(_images!, row, record.ReadImageBytes(), random, record.Origin);
         Keys[row] = record.Key;
         Captions[row] = caption;
         Origins[row] = record.Origin;
@@ -82,6 +94,7 @@ internal sealed unsafe class BatchBuffer : IDisposable
         Origins[to] = from.Origins[row];
         Labels[to] = from.Labels[row];
         SampleIds[to] = from.SampleIds[row];
+        if (_views > 1) from.Boxes.AsSpan(row * _views * 4, _views * 4).CopyTo(Boxes.AsSpan(to * _views * 4));
         Count = to + 1;
     }
 
@@ -92,6 +105,7 @@ internal sealed unsafe class BatchBuffer : IDisposable
         var ids = _ids!;
         _images = null;
         _ids = null;
+        if (_views > 1) return PublishViews(epoch, index, images, ids);
         if (Count < Capacity)
         {
             // Views of the filled rows keep the storage alive; the full-size handles can go.
@@ -116,6 +130,34 @@ internal sealed unsafe class BatchBuffer : IDisposable
         }
         return new LoaderBatch(epoch, index, images, ids, Keys[..Count], Captions[..Count], Origins[..Count],
             Labels[..Count], SampleIds[..Count]);
+    }
+
+    // Covering views: the batch's Views are [Count, V, 3, S, S] and its Images the covers (the last view).
+    private LoaderBatch PublishViews(int epoch, int index, Tensor flat, Tensor ids)
+    {
+        Tensor? views = null, covers = null, boxes = null, t = null;
+        try
+        {
+            views = flat.Narrow(0, 0, (long)Count * _views).View(Count, _views, 3, _size, _size).DetachFromScope();
+            covers = views.Select(1, _views - 1).DetachFromScope();
+            boxes = Tensor.FromArray(Boxes[..(Count * _views * 4)], Count, _views, 4).DetachFromScope();
+            t = ids.Narrow(0, 0, Count).DetachFromScope();
+        }
+        catch
+        {
+            views?.Dispose();
+            covers?.Dispose();
+            boxes?.Dispose();
+            t?.Dispose();
+            throw;
+        }
+        finally
+        {
+            flat.Dispose();
+            ids.Dispose();
+        }
+        return new LoaderBatch(epoch, index, covers, t, Keys[..Count], Captions[..Count], Origins[..Count],
+            Labels[..Count], SampleIds[..Count], views, boxes);
     }
 
     public void Dispose()

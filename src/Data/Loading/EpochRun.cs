@@ -185,7 +185,7 @@ internal sealed class EpochRun : IDisposable
         var full = false;
         try
         {
-            buffer = new BatchBuffer(_options.BatchSize, _preprocessor.Size, _options.ContextLength);
+            buffer = new BatchBuffer(_options.BatchSize, _preprocessor.Size, _options.ContextLength, _preprocessor.ViewCount);
             while (!buffer.IsFull && !_stopping)
             {
                 if (_lanes.Next(lane) is not { } candidate)
@@ -255,7 +255,7 @@ internal sealed class EpochRun : IDisposable
     {
         using (buffer)
         {
-            var small = new BatchBuffer(buffer.Count, _preprocessor.Size, _options.ContextLength);
+            var small = new BatchBuffer(buffer.Count, _preprocessor.Size, _options.ContextLength, _preprocessor.ViewCount);
             for (var r = 0; r < buffer.Count; r++) small.CopyRowFrom(buffer, r);
             return small;
         }
@@ -273,7 +273,7 @@ internal sealed class EpochRun : IDisposable
                 if (_leftovers[l] is not { } left) continue;
                 for (var r = 0; r < left.Count; r++)
                 {
-                    current ??= new BatchBuffer(_options.BatchSize, _preprocessor.Size, _options.ContextLength);
+                    current ??= new BatchBuffer(_options.BatchSize, _preprocessor.Size, _options.ContextLength, _preprocessor.ViewCount);
                     current.CopyRowFrom(left, r);
                     if (!current.IsFull) continue;
                     queue.Enqueue(current);

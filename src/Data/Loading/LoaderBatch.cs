@@ -11,8 +11,10 @@ namespace MLNetClip.Data.Loading;
 public sealed class LoaderBatch : IDisposable
 {
     internal LoaderBatch(int epoch, int index, Tensor images, Tensor tokenIds, string[] keys, string[] captions,
-        string[] origins, int?[] labels, long[] sampleIds)
+        string[] origins, int?[] labels, long[] sampleIds, Tensor? views = null, Tensor? viewBoxes = null)
     {
+        Views = views;
+        ViewBoxes = viewBoxes;
         Epoch = epoch;
         Index = index;
         Images = images;
@@ -33,7 +35,7 @@ public sealed class LoaderBatch : IDisposable
     /// <summary>Samples in the batch: the batch size, except possibly the last batch of an epoch.</summary>
     public int Count => Keys.Count;
 
-    /// <summary>[Count, 3, S, S] float32, preprocessed (normalised, CHW).</summary>
+    /// <summary>[Count, 3, S, S] float32, preprocessed (normalised, CHW). With covering views: the covers.</summary>
     public Tensor Images { get; }
 
     /// <summary>[Count, ContextLength] int64 CLIP token ids (start, text, end, then zeros).</summary>
@@ -57,8 +59,19 @@ public sealed class LoaderBatch : IDisposable
     /// </summary>
     public IReadOnlyList<long> SampleIds { get; }
 
+    /// <summary>
+    /// With covering views (<c>ImagePreprocessorOptions.CoveringViews</c>): [Count, 3, 3, S, S], per sample
+    /// online crop 1, online crop 2 and the cover; otherwise null.
+    /// </summary>
+    public Tensor? Views { get; }
+
+    /// <summary>With covering views: float32 [Count, 3, 4], each view's box as fractions of its image (x0, y0, x1, y1); otherwise null.</summary>
+    public Tensor? ViewBoxes { get; }
+
     public void Dispose()
     {
+        Views?.Dispose();
+        ViewBoxes?.Dispose();
         Images.Dispose();
         TokenIds.Dispose();
     }

@@ -11,7 +11,13 @@ public static class PretrainingMethods
         [ClipMethod.MethodName] = (model, _) => new ClipMethod(model),
         [MaskClipMethod.MethodName] = (model, options) => new MaskClipMethod(model, options.MaskClip),
         [MaskClipEfficientMethod.MethodName] = (model, options) => new MaskClipEfficientMethod(model, options.MaskClip),
+        [AClipMethod.MethodName] = (model, options) => new AClipMethod(model, options.AClip),
+        [AClipEfficientMethod.MethodName] = (model, options) => new AClipEfficientMethod(model, options.AClip),
+        [FlipMethod.MethodName] = (model, options) => new FlipMethod(model, options.Flip),
     };
+
+    /// <summary>Methods whose loader makes A-CLIP's covering views (two online crops and a cover) for every image.</summary>
+    public static bool NeedsCoveringViews(string name) => name is AClipMethod.MethodName or AClipEfficientMethod.MethodName;
 
     /// <summary>The names <c>pretrain --method</c> accepts.</summary>
     public static IReadOnlyCollection<string> Names => Factories.Keys;

@@ -2,6 +2,7 @@ using MLNetClip.Data.Datasets;
 using MLNetClip.Data.Images;
 using MLNetClip.Data.Loading;
 using MLNetClip.Models;
+using MLNetClip.Pretraining.Methods;
 
 namespace MLNetClip.Pretraining.Training;
 
@@ -20,6 +21,14 @@ internal static class PretrainData
             PrefetchBatches = Math.Max(o.Workers, 4),
             ImageSize = model.Vision.ImageSize,
             Mode = o.RandomCrop ? ImagePreprocessMode.Training : ImagePreprocessMode.Evaluation,
+            // A-CLIP's three views are cut here, with their boxes, from one decode of each image.
+            Preprocessing = PretrainingMethods.NeedsCoveringViews(o.Method)
+                ? new ImagePreprocessorOptions
+                {
+                    Size = model.Vision.ImageSize, Mode = ImagePreprocessMode.Training, CoveringViews = true,
+                    MinScale = o.AClip.CropMinScale, MaxScale = o.AClip.CropMaxScale,
+                }
+                : null,
             ContextLength = model.Text.ContextLength,
             Seed = o.Seed,
             DropLast = true,

@@ -85,7 +85,10 @@ internal sealed class TrainingStep(TrainingState state, PretrainOptions options,
         if (options.TrimText) ids = TextTrim.ToLongest(ids, state.Method.Model.Text);     // [b, L']
         var images = batch.Images.Narrow(0, start, count).To(device).DetachFromScope();   // [b, 3, S, S]
         var tokens = ids.To(device).DetachFromScope();                                    // [b, L']
-        return new PretrainBatch(images, tokens);
+        if (batch.Views is null) return new PretrainBatch(images, tokens);
+        var views = batch.Views.Narrow(0, start, count).To(device).DetachFromScope();     // [b, 3, 3, S, S]
+        var boxes = batch.ViewBoxes!.Narrow(0, start, count).Contiguous().DetachFromScope(); // [b, 3, 4] CPU
+        return new PretrainBatch(images, tokens, views, boxes);
     }
 
     private static double TotalLoss(Dictionary<string, Tensor> terms)

@@ -25,8 +25,8 @@ internal sealed class MethodHarness : IDisposable
     public StepContext Context { get; }
     public AdamW Optimizer { get; }
 
-    public static PretrainingMethod Create(string name, Clip model, MaskClipOptions? options = null) =>
-        PretrainingMethods.Create(name, model, new PretrainOptions { Method = name, MaskClip = options ?? new MaskClipOptions() });
+    public static PretrainingMethod Create(string name, Clip model, MaskClipOptions? options = null, AClipOptions? aClip = null) =>
+        PretrainingMethods.Create(name, model, new PretrainOptions { Method = name, MaskClip = options ?? new MaskClipOptions(), AClip = aClip ?? new AClipOptions() });
 
     /// <summary>One optimisation step; returns nothing so no value is read back from the device.</summary>
     public void Step(PretrainBatch batch, double clipNorm = 1.0)
