@@ -1,3 +1,4 @@
+using MLNetClip.Data.Images;
 using MLNetClip.Data.Loading;
 using MLNetClip.Models;
 using MLNetClip.Pretraining.Methods;
@@ -33,7 +34,7 @@ internal sealed class BenchTrainer : IDisposable
         _state = TrainingState.Create(config, Device.Cpu, (model, o) => PretrainingMethods.Create(o.Method, model, o));
         _step = new TrainingStep(_state, Options, Device.Cpu);
         Preset = _state.Method.Model.Options;
-        (Batch, TextLength) = SyntheticBatch(batchSize, Preset, maxCaptionTokens, seed);
+        (Batch, TextLength) = SyntheticBatch(batchSize, Preset, maxCaptionTokens, seed, PretrainingMethods.NeedsCoveringViews(method));
     }
 
     public PretrainOptions Options { get; }
@@ -63,7 +64,7 @@ internal sealed class BenchTrainer : IDisposable
     /// Normal-noise images and captions of random length (2..<paramref name="maxTokens"/> ids, start
     /// and end included) padded with zeros to the context length.
     /// </summary>
-    private static (LoaderBatch Batch, long Longest) SyntheticBatch(int batch, ClipOptions preset, int maxTokens, int seed)
+    private static (LoaderBatch Batch, long Longest) SyntheticBatch(int batch, ClipOptions preset, int maxTokens, int seed, bool views)
     {
         using var generator = new Generator((ulong)seed);
         var images = Tensor.Randn([batch, preset.Vision.Channels, preset.Vision.ImageSize, preset.Vision.ImageSize], generator);
@@ -81,8 +82,20 @@ internal sealed class BenchTrainer : IDisposable
         }
         var ids = Tensor.FromArray(rows, batch, context);                               // [B, 77]
         var names = Enumerable.Range(0, batch).Select(i => $"synthetic-{i}").ToArray();
+        Tensor? viewImages = null, boxes = null;
+        if (views)
+        {
+            // A-CLIP's loader hands over three views per image and their boxes; noise views, boxes drawn as the loader draws them.
+            var size = preset.Vision.ImageSize;
+            viewImages = Tensor.Randn([batch, CoveringViews.Count, preset.Vision.Channels, size, size], generator);
+            var fractions = new float[batch * CoveringViews.Count * 4];
+            for (var b = 0; b < batch; b++)
+                CoveringViews.WriteFractions(CoveringViews.Sample(size, size, 0.5, 1, 3.0 / 4, 4.0 / 3, random), size, size,
+                    fractions.AsSpan(b * CoveringViews.Count * 4, CoveringViews.Count * 4));
+            boxes = Tensor.FromArray(fractions, batch, CoveringViews.Count, 4);
+        }
         var loaderBatch = new LoaderBatch(0, 0, images, ids, names, names, names, new int?[batch],
-            Enumerable.Range(0, batch).Select(i => (long)i).ToArray());
+            Enumerable.Range(0, batch).Select(i => (long)i).ToArray(), viewImages, boxes);
         return (loaderBatch, longest);
     }
 

@@ -28,6 +28,13 @@ internal static class TrainBench
             "--threads", threads.ToString(CultureInfo.InvariantCulture), "--batch", BenchUtil.Arg(args, "--batch", "64"),
             "--max-caption-tokens", BenchUtil.Arg(args, "--max-caption-tokens", "25"), "--seed", BenchUtil.Arg(args, "--seed", "0"),
         };
+        var ownOnly = methods.Where(TrainBenchAgainstClip.Handles).ToList();
+        methods = methods.Where(m => !TrainBenchAgainstClip.Handles(m)).ToArray();
+        if (methods.Length == 0)
+        {
+            TrainBenchAgainstClip.Run(ownOnly, workerArgs, warmUp, pairs, steps);
+            return 0;
+        }
         var loadBefore = BenchUtil.LoadAverage();
         var runs = methods.Select(m => Measure(m, workerArgs, warmUp, pairs, steps)).ToList();
 
@@ -42,6 +49,7 @@ internal static class TrainBench
         Console.WriteLine();
         PrintAgainstClip(runs);
         PrintVitB16Flops();
+        if (ownOnly.Count > 0) TrainBenchAgainstClip.Run(ownOnly, workerArgs, warmUp, pairs, steps);
         return 0;
     }
 

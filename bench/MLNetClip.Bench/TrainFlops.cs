@@ -19,8 +19,10 @@ internal static class TrainFlops
     public const double NoGrad = 1;
 
     /// <summary>FLOPs of a training step of <paramref name="method"/> per pair, captions <paramref name="textLength"/> tokens long.</summary>
-    public static double Step(string method, ClipOptions o, MaskClipOptions m, long textLength)
+    public static double Step(string method, ClipOptions o, MaskClipOptions m, long textLength, AClipOptions? a = null, FlipOptions? f = null)
     {
+        a ??= new AClipOptions();
+        f ??= new FlipOptions();
         long n = Patches(o), k = PatchMasking.KeepCount(n, m.MaskRatio);
         double full = VisionForward(o, n), student = VisionForward(o, k), text = TextForward(o, textLength);
         // Both MaskCLIPs: the masked student and its decoder trained, the EMA teacher's full view without gradients,
@@ -35,8 +37,27 @@ internal static class TrainFlops
             "maskclip" => Trained * (full + text) + distillation + textBranch,
             // The contrastive loss reads the student's embedding: the student pass is the only online image pass.
             "maskclip-efficient" => Trained * text + distillation + textBranch,
+            // FLIP: the image tower trained on the visible share only (unmasked tuning steps are clip's).
+            "flip" => Trained * (VisionForward(o, PatchMasking.KeepCount(n, f.PatchDropout)) + text),
+            // A-CLIP: both online views trained on their kept patches, the heads on both, the EMA's cover without gradients.
+            "aclip" => AClip(o, a, a.MaskRatio, text),
+            "aclip-efficient" => AClip(o, a, a.EfficientMaskRatio, text),
             _ => throw new ArgumentException($"no FLOP count for method '{method}'", nameof(method)),
         };
+    }
+
+    /// <summary>
+    /// A-CLIP's step: two online views of K kept patches each and the SimCLR and BYOL heads on
+    /// both, trained; the EMA tower on the whole cover (its attention is the same products) and the
+    /// EMA BYOL projector, not trained. The views' crops and the attention resampling are not products.
+    /// </summary>
+    public static double AClip(ClipOptions o, AClipOptions a, double maskRatio, double text)
+    {
+        long n = Patches(o), k = PatchMasking.KeepCount(n, maskRatio);
+        double d = o.Vision.Width, h = a.HeadHidden > 0 ? a.HeadHidden : 4 * d, p = a.HeadOutput;
+        double simClr = 2 * (d * h + h * h + h * p), byolProjector = 2 * (d * h + h * p), predictor = 2 * (p * h + h * p);
+        return Trained * (2 * (VisionForward(o, k) + simClr + byolProjector + predictor) + text)
+            + NoGrad * (VisionForward(o, n) + byolProjector);
     }
 
     /// <summary>The image tower's forward on <paramref name="visiblePatches"/> patches plus the class token, projection included.</summary>
