@@ -38,9 +38,15 @@ internal static class PretrainCommand
         var where = new Option<string[]>("--where") { Description = "Keep only rows whose COLUMN equals VALUE (repeatable), e.g. split=train" };
         var captionColumn = new Option<string>("--caption-column") { Description = "Manifest caption column", DefaultValueFactory = _ => "title" };
         var imageColumn = new Option<string>("--image-column") { Description = "Manifest image path column", DefaultValueFactory = _ => "filepath" };
+        var teacher = new Option<string?>("--teacher")
+        {
+            Description = "maskdistill, milan, maskalign, vqkd: the frozen CLIP teacher (a Hugging Face CLIP folder or a pretraining run's model/)",
+        };
+        var tokenizer = new Option<string?>("--tokenizer") { Description = "beitv2: the output folder of a `pretrain --method vqkd` run" };
         var command = new Command("pretrain", "Pretrain a CLIP-family model (clip, maskclip, …) on image–caption data")
         {
             method, data, output, preset, config, steps, epochs, minutes, batchSize, device, resume, seed, where, captionColumn, imageColumn,
+            teacher, tokenizer,
         };
         command.Validators.Add(result =>
         {
@@ -57,6 +63,8 @@ internal static class PretrainCommand
             if (parse.GetValue(batchSize) is { } b) options = options with { BatchSize = b };
             if (parse.GetValue(device) is { } d) options = options with { Device = d };
             if (parse.GetValue(seed) is { } s) options = options with { Seed = s };
+            if (parse.GetValue(teacher) is { } t) options = options with { Distill = options.Distill with { Teacher = Path.GetFullPath(t) } };
+            if (parse.GetValue(tokenizer) is { } k) options = options with { Distill = options.Distill with { Tokenizer = Path.GetFullPath(k) } };
             options.Validate();
             var filters = (parse.GetValue(where) ?? []).Select(ColumnFilter.Parse).ToList();
             var source = OpenData(parse.GetValue(data)!, parse.GetValue(imageColumn)!, parse.GetValue(captionColumn)!, filters);

@@ -1,4 +1,5 @@
 using MLNetClip.Models;
+using MLNetClip.Pretraining.Methods.Distill;
 using MLNetClip.Pretraining.Training;
 
 namespace MLNetClip.Pretraining.Methods;
@@ -11,7 +12,18 @@ public static class PretrainingMethods
         [ClipMethod.MethodName] = (model, _) => new ClipMethod(model),
         [MaskClipMethod.MethodName] = (model, options) => new MaskClipMethod(model, options.MaskClip),
         [MaskClipEfficientMethod.MethodName] = (model, options) => new MaskClipEfficientMethod(model, options.MaskClip),
+        [MaskDistillMethod.MethodName] = (model, o) => new MaskDistillMethod(model, o.Distill, Teacher(MaskDistillMethod.MethodName, o)),
+        [MilanMethod.MethodName] = (model, o) => new MilanMethod(model, o.Distill, Teacher(MilanMethod.MethodName, o)),
+        [MaskAlignMethod.MethodName] = (model, o) => new MaskAlignMethod(model, o.Distill, Teacher(MaskAlignMethod.MethodName, o)),
+        [VqkdMethod.MethodName] = (model, o) => new VqkdMethod(model, o.Distill, Teacher(VqkdMethod.MethodName, o)),
+        [BeitV2Method.MethodName] = (model, o) => new BeitV2Method(model, o.Distill, VqkdTokenizer.Load(o.Distill.RequireTokenizer())),
     };
+
+    private static ClipTeacher Teacher(string method, PretrainOptions options)
+    {
+        options.Distill.Validate();
+        return ClipTeacher.Load(options.Distill.RequireTeacher(method));
+    }
 
     /// <summary>The names <c>pretrain --method</c> accepts.</summary>
     public static IReadOnlyCollection<string> Names => Factories.Keys;

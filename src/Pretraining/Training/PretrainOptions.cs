@@ -11,7 +11,7 @@ namespace MLNetClip.Pretraining.Training;
 /// </summary>
 public sealed record PretrainOptions
 {
-    /// <summary>The method's name: clip, maskclip or maskclip-efficient. Default clip.</summary>
+    /// <summary>The method's name: clip, maskclip, maskclip-efficient, maskdistill, milan, maskalign, vqkd or beitv2. Default clip.</summary>
     public string Method { get; init; } = "clip";
 
     /// <summary>A model size from <c>ClipPresets.All</c>. Default ViT-Tiny.</summary>
@@ -90,6 +90,9 @@ public sealed record PretrainOptions
     /// <summary>The MaskCLIP family's options (maskclip, maskclip-efficient).</summary>
     public MaskClipOptions MaskClip { get; init; } = new();
 
+    /// <summary>The frozen-teacher masked-image-modelling methods' options (maskdistill, milan, maskalign, vqkd, beitv2).</summary>
+    public Methods.Distill.DistillOptions Distill { get; init; } = new();
+
     /// <summary>
     /// Throws a <see cref="PretrainOptionException"/> naming the first option out of range (by its
     /// config key) and the allowed range. The method's own section is checked by the method.
@@ -124,6 +127,7 @@ public sealed record PretrainOptions
         Require(LogEvery >= 1, "logEvery", LogEvery, "1 or more");
         Require(MaxBadSteps >= 1, "maxBadSteps", MaxBadSteps, "1 or more");
         if (MaskClip is null) throw new PretrainOptionException("maskClip", "option 'maskClip' must be an object, not null");
+        if (Distill is null) throw new PretrainOptionException("distill", "option 'distill' must be an object, not null");
     }
 
     private static bool IsDevice(string? text)
