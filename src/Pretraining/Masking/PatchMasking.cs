@@ -46,8 +46,91 @@ public static class PatchMasking
     }
 
     /// <summary>
+    /// Attentive masking (A-CLIP, Yang et al. 2023): keeps the K patches with the highest
+    /// <paramref name="scores"/> [B, N] (any score map: a teacher's class-token attention, a
+    /// saliency map). Ties go to the lower patch number, so equal scores give the same mask every time.
+    /// </summary>
+    public static PatchMask Attentive(long batch, PatchGrid grid, double maskRatio, Generator generator, Tensor? scores)
+    {
+        var keep = KeepCount(grid.Count, maskRatio);
+        using var scope = DisposeScope.Begin();
+        return KeepHighest(RequireScores(scores, batch, grid, "attentive").To(ScalarType.Float32), keep, grid);
+    }
+
+    /// <summary>
+    /// Attentive masking over 2×2 patch blocks, as A-CLIP's released code does: blocks are ranked
+    /// by their mean score and kept whole, best first (the last block kept may be cut to hit K exactly).
+    /// </summary>
+    public static PatchMask AttentiveBlocks(long batch, PatchGrid grid, double maskRatio, Generator generator, Tensor? scores) =>
+        AttentiveInBlocks(RequireScores(scores, batch, grid, "attentive-blocks"), maskRatio, grid, blockSize: 2);
+
+    /// <summary>
+    /// <see cref="Attentive"/> over <paramref name="blockSize"/>² blocks of patches (edge blocks of a
+    /// grid that the size does not divide are smaller; their score is the mean of the patches they have).
+    /// Ties between blocks go to the lower block number, and inside a block to the lower patch number.
+    /// </summary>
+    public static PatchMask AttentiveInBlocks(Tensor scores, double maskRatio, PatchGrid grid, long blockSize)
+    {
+        if (blockSize < 1) throw new ArgumentOutOfRangeException(nameof(blockSize), blockSize, "the block size must be at least 1");
+        var keep = KeepCount(grid.Count, maskRatio);
+        using var scope = DisposeScope.Begin();
+        long blockCols = (grid.Cols + blockSize - 1) / blockSize, blocks = blockCols * ((grid.Rows + blockSize - 1) / blockSize);
+        var blockOf = new long[grid.Count];
+        var pool = new float[grid.Count * blocks];                                       // [N, blocks] mean-pooling weights
+        for (long p = 0; p < grid.Count; p++) blockOf[p] = p / grid.Cols / blockSize * blockCols + p % grid.Cols / blockSize;
+        var members = blockOf.GroupBy(b => b).ToDictionary(g => g.Key, g => g.Count());
+        for (long p = 0; p < grid.Count; p++) pool[p * blocks + blockOf[p]] = 1f / members[blockOf[p]];
+        var device = scores.Device;
+        var blockScores = scores.To(ScalarType.Float32).MatMul(Tensor.FromArray(pool, grid.Count, blocks).To(device));  // [B, blocks]
+        var blockRank = blockScores.ArgSort(1, descending: true).ArgSort(1);           // [B, blocks] 0 = best block
+        var priority = blockRank.IndexSelect(1, Tensor.FromArray(blockOf, grid.Count).To(device))
+            .To(ScalarType.Float32).Neg();                                              // [B, N] a block's patches share one priority
+        return KeepHighest(priority, keep, grid);
+    }
+
+    /// <summary>
+    /// Sampled masking (MILAN, Hou et al. 2022): the kept patches are drawn without replacement with
+    /// probability ∝ <paramref name="scores"/> [B, N] (non-negative). Ranking log(score) plus Gumbel noise
+    /// and keeping the top K is exactly such a draw (the Gumbel-top-k trick), with no host loop.
+    /// </summary>
+    public static PatchMask Sampled(long batch, PatchGrid grid, double maskRatio, Generator generator, Tensor? scores)
+    {
+        var keep = KeepCount(grid.Count, maskRatio);
+        using var scope = DisposeScope.Begin();
+        var logScore = RequireScores(scores, batch, grid, "sampled").To(ScalarType.Float32).ClampMin(0).Log();  // [B, N], −∞ for 0
+        var uniform = Tensor.Rand([batch, grid.Count], generator, device: generator.Device).Clamp(1e-20, 1 - 1e-7);
+        var gumbel = uniform.Log().Neg().Log().Neg();                                   // [B, N] −log(−log u)
+        return KeepHighest(logScore.To(generator.Device).Add(gumbel), keep, grid);
+    }
+
+    /// <summary>
+    /// Block-wise masking (BEiT, Bao et al. 2021; BEiT v2's exact count): rectangles of random area
+    /// and aspect ratio are removed until M patches are; see <see cref="BlockLayout"/>. <paramref name="scores"/> is not used.
+    /// </summary>
+    public static PatchMask BlockWise(long batch, PatchGrid grid, double maskRatio, Generator generator, Tensor? scores = null)
+    {
+        var keep = KeepCount(grid.Count, maskRatio);
+        using var scope = DisposeScope.Begin();
+        // One seed per image from the generator keeps the mask a function of the generator state.
+        var seeds = Tensor.RandInt(0, int.MaxValue, [batch], generator, device: generator.Device).ToArray<long>();
+        var kept = new float[batch * grid.Count];
+        for (var b = 0; b < batch; b++)
+        {
+            var removed = BlockLayout.Draw(grid, grid.Count - keep, new Random((int)seeds[b]));
+            for (var p = 0; p < grid.Count; p++) kept[b * grid.Count + p] = removed[p] ? 0f : 1f;
+        }
+        return KeepHighest(Tensor.FromArray(kept, batch, grid.Count).To(generator.Device), keep, grid);  // exactly K ones
+    }
+
+    private static Tensor RequireScores(Tensor? scores, long batch, PatchGrid grid, string strategy) =>
+        scores is { Dim: 2 } s && s.Size(0) == batch && s.Size(1) == grid.Count
+            ? s
+            : throw new ArgumentException($"the {strategy} masking strategy needs scores [{batch}, {grid.Count}], got {(scores is null ? "none" : scores.ToString())}", nameof(scores));
+
+    /// <summary>
     /// Keeps the <paramref name="keep"/> patches of each row with the highest
-    /// <paramref name="priority"/> [B, N]; the core every strategy shares. No host synchronisation.
+    /// <paramref name="priority"/> [B, N]; the core every strategy shares. The sort is stable, so
+    /// equal priorities go to the lower patch number. No host synchronisation.
     /// </summary>
     public static PatchMask KeepHighest(Tensor priority, long keep, PatchGrid grid)
     {
@@ -71,13 +154,27 @@ public static class PatchMasking
 public static class MaskingStrategies
 {
     public const string RandomName = "random";
+    public const string AttentiveName = "attentive";
+    public const string AttentiveBlocksName = "attentive-blocks";
+    public const string SampledName = "sampled";
+    public const string BlockName = "block";
 
     private static readonly Dictionary<string, MaskingStrategy> ByName = new(StringComparer.OrdinalIgnoreCase)
     {
         [RandomName] = PatchMasking.Random,
+        [AttentiveName] = PatchMasking.Attentive,
+        [AttentiveBlocksName] = PatchMasking.AttentiveBlocks,
+        [SampledName] = PatchMasking.Sampled,
+        [BlockName] = PatchMasking.BlockWise,
     };
 
     public static IReadOnlyCollection<string> Names => ByName.Keys;
+
+    /// <summary>Whether the named strategy ranks patches by scores (which the caller must then pass).</summary>
+    public static bool NeedsScores(string name) =>
+        name.Equals(AttentiveName, StringComparison.OrdinalIgnoreCase)
+        || name.Equals(AttentiveBlocksName, StringComparison.OrdinalIgnoreCase)
+        || name.Equals(SampledName, StringComparison.OrdinalIgnoreCase);
 
     public static MaskingStrategy Get(string name) =>
         ByName.TryGetValue(name, out var strategy)
