@@ -18,7 +18,7 @@ public class TeacherFrozenTests
         var baseline = LiveTensors.Baseline();
         using (var scope = DisposeScope.Begin())
         {
-            using var method = DistillMethods.Create(name, new DistillOptions { Masking = "random", CodebookSize = 16 });
+            using var method = DistillMethods.Create(name, new DistillOptions { CodebookSize = 16 });
             var teacher = method.Teacher!;
             var before = Snapshot(teacher);
             var studentBefore = method.Model.Visual.PatchEmbed.Parameters().First().Clone();

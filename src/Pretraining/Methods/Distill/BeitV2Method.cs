@@ -1,4 +1,5 @@
 using MLNetClip.Models;
+using MLNetClip.Pretraining.Masking;
 using MLNetClip.Torch;
 using MLNetClip.Torch.Nn;
 
@@ -22,7 +23,7 @@ public sealed class BeitV2Method : TeacherDistillMethod
     private readonly CodeCrossEntropyLoss _classTokenLoss = new("ClassTokenLoss");
 
     public BeitV2Method(Clip model, DistillOptions options, VqkdTokenizer tokenizer)
-        : base(model, options, teacher: null, defaultMaskRatio: 0.4, defaultMasking: "block")
+        : base(model, options, teacher: null, defaultMaskRatio: 0.4, defaultMasking: MaskingStrategies.BlockName)
     {
         var vision = model.Visual.Options;
         Tokenizer = Register("tokenizer", tokenizer);

@@ -1,4 +1,5 @@
 using MLNetClip.Models;
+using MLNetClip.Pretraining.Masking;
 using MLNetClip.Torch;
 
 namespace MLNetClip.Pretraining.Methods.Distill;
@@ -18,7 +19,7 @@ public sealed class MaskAlignMethod : TeacherDistillMethod
     private readonly FeatureSmoothL1Loss _loss;
 
     public MaskAlignMethod(Clip model, DistillOptions options, ClipTeacher teacher)
-        : base(model, options, teacher, defaultMaskRatio: 0.7, defaultMasking: "sampled")
+        : base(model, options, teacher, defaultMaskRatio: 0.7, defaultMasking: MaskingStrategies.SampledName)
     {
         var layers = model.Visual.Blocks.Depth;
         var aligned = Math.Min(options.TopLayers, Math.Min(layers, teacher.Depth));

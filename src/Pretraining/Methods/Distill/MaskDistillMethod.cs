@@ -1,4 +1,5 @@
 using MLNetClip.Models;
+using MLNetClip.Pretraining.Masking;
 using MLNetClip.Torch;
 using MLNetClip.Torch.Nn;
 
@@ -18,7 +19,7 @@ public sealed class MaskDistillMethod : TeacherDistillMethod
     private readonly FeatureSmoothL1Loss _loss;
 
     public MaskDistillMethod(Clip model, DistillOptions options, ClipTeacher teacher)
-        : base(model, options, teacher, defaultMaskRatio: 0.4, defaultMasking: "block")
+        : base(model, options, teacher, defaultMaskRatio: 0.4, defaultMasking: MaskingStrategies.BlockName)
     {
         var width = model.Visual.Options.Width;
         MaskInput = Register("mask_input", new MaskTokenInput(width));

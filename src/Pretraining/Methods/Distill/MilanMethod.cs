@@ -1,4 +1,5 @@
 using MLNetClip.Models;
+using MLNetClip.Pretraining.Masking;
 using MLNetClip.Torch;
 
 namespace MLNetClip.Pretraining.Methods.Distill;
@@ -18,7 +19,7 @@ public sealed class MilanMethod : TeacherDistillMethod
     private readonly FeatureCosineLoss _loss = new(scale: 2, "DistillLoss");
 
     public MilanMethod(Clip model, DistillOptions options, ClipTeacher teacher)
-        : base(model, options, teacher, defaultMaskRatio: 0.75, defaultMasking: "sampled")
+        : base(model, options, teacher, defaultMaskRatio: 0.75, defaultMasking: MaskingStrategies.SampledName)
     {
         var vision = model.Visual.Options;
         Decoder = Register("decoder", new PromptingDecoder(vision.Width, vision.Width, options.DecoderDepth, vision.Heads,

@@ -42,7 +42,7 @@ public abstract class TeacherDistillMethod : PretrainingMethod
     /// <summary>Whether the masking strategy ranks patches by a score (the teacher's class-token attention).</summary>
     protected bool MaskingNeedsScores =>
         !string.Equals(Masking, MaskingStrategies.RandomName, StringComparison.OrdinalIgnoreCase) &&
-        !string.Equals(Masking, "block", StringComparison.OrdinalIgnoreCase);
+        !string.Equals(Masking, MaskingStrategies.BlockName, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The student's patch grid for this batch.</summary>
     protected PatchGrid Grid(PretrainBatch batch)

@@ -1,4 +1,5 @@
 using MLNetClip.Models;
+using MLNetClip.Pretraining.Masking;
 using MLNetClip.Pretraining.Methods.Decoders;
 using MLNetClip.Torch;
 
@@ -21,7 +22,7 @@ public sealed class VqkdMethod : TeacherDistillMethod
     private readonly FeatureCosineLoss _loss = new(scale: 1, "ReconstructionLoss");
 
     public VqkdMethod(Clip model, DistillOptions options, ClipTeacher teacher)
-        : base(model, options, teacher, defaultMaskRatio: 0.5, defaultMasking: "random")
+        : base(model, options, teacher, defaultMaskRatio: 0.5, defaultMasking: MaskingStrategies.RandomName)
     {
         var vision = model.Visual.Options;
         var size = options.CodebookSize ?? (vision.Width >= 768 ? 8192 : 1024);
