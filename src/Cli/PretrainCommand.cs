@@ -42,10 +42,15 @@ internal static class PretrainCommand
         {
             Description = "flip: the run's last N steps train on whole images (FLIP's unmasked tuning; default 0)",
         };
-        var command = new Command("pretrain", "Pretrain a CLIP-family model (clip, maskclip, aclip, flip, …) on image–caption data")
+        var teacher = new Option<string?>("--teacher")
+        {
+            Description = "maskdistill, milan, maskalign, vqkd: the frozen CLIP teacher (a Hugging Face CLIP folder or a pretraining run's model/)",
+        };
+        var tokenizer = new Option<string?>("--tokenizer") { Description = "beitv2: the output folder of a `pretrain --method vqkd` run" };
+        var command = new Command("pretrain", "Pretrain a CLIP-family model (clip, maskclip, aclip, flip, maskdistill, …) on image–caption data")
         {
             method, data, output, preset, config, steps, epochs, minutes, batchSize, device, resume, seed, where, captionColumn, imageColumn,
-            unmaskedTuning,
+            unmaskedTuning, teacher, tokenizer,
         };
         command.Validators.Add(result =>
         {
@@ -63,6 +68,8 @@ internal static class PretrainCommand
             if (parse.GetValue(device) is { } d) options = options with { Device = d };
             if (parse.GetValue(seed) is { } s) options = options with { Seed = s };
             if (parse.GetValue(unmaskedTuning) is { } u) options = options with { Flip = options.Flip with { UnmaskedTuningSteps = u } };
+            if (parse.GetValue(teacher) is { } t) options = options with { Distill = options.Distill with { Teacher = Path.GetFullPath(t) } };
+            if (parse.GetValue(tokenizer) is { } k) options = options with { Distill = options.Distill with { Tokenizer = Path.GetFullPath(k) } };
             options.Validate();
             var filters = (parse.GetValue(where) ?? []).Select(ColumnFilter.Parse).ToList();
             var source = OpenData(parse.GetValue(data)!, parse.GetValue(imageColumn)!, parse.GetValue(captionColumn)!, filters);

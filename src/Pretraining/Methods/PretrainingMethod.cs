@@ -29,4 +29,10 @@ public abstract class PretrainingMethod : Module
     /// (so it still names the step just taken); an EMA teacher follows the student here.
     /// </summary>
     public virtual void AfterStep(StepContext context) { }
+
+    /// <summary>
+    /// Writes whatever else the method exports into the model folder, after <see cref="Model"/> is
+    /// saved there (a VQ-KD tokenizer's codebook); most methods export nothing more.
+    /// </summary>
+    public virtual void ExportExtras(string modelDirectory) { }
 }

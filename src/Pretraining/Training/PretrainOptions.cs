@@ -11,7 +11,7 @@ namespace MLNetClip.Pretraining.Training;
 /// </summary>
 public sealed record PretrainOptions
 {
-    /// <summary>The method's name: clip, maskclip, maskclip-efficient, aclip, aclip-efficient or flip. Default clip.</summary>
+    /// <summary>The method's name: clip, maskclip, maskclip-efficient, aclip, aclip-efficient, flip, maskdistill, milan, maskalign, vqkd or beitv2. Default clip.</summary>
     public string Method { get; init; } = "clip";
 
     /// <summary>A model size from <c>ClipPresets.All</c>. Default ViT-Tiny.</summary>
@@ -95,6 +95,8 @@ public sealed record PretrainOptions
 
     /// <summary>FLIP's options (flip).</summary>
     public FlipOptions Flip { get; init; } = new();
+    /// <summary>The frozen-teacher masked-image-modelling methods' options (maskdistill, milan, maskalign, vqkd, beitv2).</summary>
+    public Methods.Distill.DistillOptions Distill { get; init; } = new();
 
     /// <summary>
     /// Throws a <see cref="PretrainOptionException"/> naming the first option out of range (by its
@@ -132,6 +134,7 @@ public sealed record PretrainOptions
         if (MaskClip is null) throw new PretrainOptionException("maskClip", "option 'maskClip' must be an object, not null");
         if (AClip is null) throw new PretrainOptionException("aClip", "option 'aClip' must be an object, not null");
         if (Flip is null) throw new PretrainOptionException("flip", "option 'flip' must be an object, not null");
+        if (Distill is null) throw new PretrainOptionException("distill", "option 'distill' must be an object, not null");
     }
 
     private static bool IsDevice(string? text)

@@ -108,7 +108,7 @@ public sealed class Pretrainer
         string? model = null;
         if (!cancelled)
         {
-            model = ExportModel(state.Method.Model);
+            model = ExportModel(state.Method);
             _progress.Note($"model {model}");
         }
         return new PretrainResult(state.Step, config.TotalSteps, cancelled, state.SkippedSteps, lastCheckpoint, model,
@@ -221,12 +221,13 @@ public sealed class Pretrainer
     }
 
     /// <summary>The online CLIP in Hugging Face layout, written beside and then swapped into OUT/model.</summary>
-    private string ExportModel(Clip model)
+    private string ExportModel(PretrainingMethod method)
     {
         var final = _directory.ModelPath;
         var temp = final + ".partial";
         if (System.IO.Directory.Exists(temp)) System.IO.Directory.Delete(temp, recursive: true);
-        HuggingFaceClip.Save(model, temp);
+        HuggingFaceClip.Save(method.Model, temp);
+        method.ExportExtras(temp);
         if (System.IO.Directory.Exists(final)) System.IO.Directory.Delete(final, recursive: true);
         System.IO.Directory.Move(temp, final);
         return final;
