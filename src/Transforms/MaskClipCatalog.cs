@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using MLNetClip.Evaluation.Embedding;
 using MLNetClip.Transforms.Embedding;
+using MLNetClip.Transforms.Pretrain;
 
 namespace MLNetClip.Transforms;
 
@@ -30,4 +31,10 @@ public static class MaskClipCatalog
         });
 
     public static MaskClipTextEmbeddingEstimator MaskClipEmbedText(this TransformsCatalog catalog, MaskClipEmbedTextOptions options) => new(options);
+
+    /// <summary>
+    /// Pretrains a CLIP-family model (any method of PretrainOptions) on the image and caption columns
+    /// at Fit, and returns the image-embedding transform of the trained model.
+    /// </summary>
+    public static MaskClipPretrainEstimator MaskClipPretrain(this TransformsCatalog catalog, MaskClipPretrainOptions options) => new(options);
 }
