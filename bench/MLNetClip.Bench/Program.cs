@@ -8,6 +8,7 @@ var benches = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal
     ["decode"] = DecodeBench.Run,
     ["loader"] = LoaderBench.Run,
     ["train"] = TrainBench.Run,
+    ["mlnet"] = MlnetBench.Run,
 };
 
 // `train` starts our side as a worker process of this same program.
