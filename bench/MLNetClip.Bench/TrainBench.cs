@@ -37,7 +37,9 @@ internal static class TrainBench
                           $"load average {loadBefore} before, {BenchUtil.LoadAverage()} after");
         // Our library defaults libgomp to PASSIVE (ThreadWaitPolicy); the reference gets the environment as it is.
         Console.WriteLine($"OpenMP wait policy: ours {TorchRuntime.ThreadWaitPolicy ?? "libgomp default (spin, then sleep)"}, " +
-                          $"PyTorch {Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "libgomp default (spin, then sleep)"}");
+                          $"PyTorch {Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "libgomp default (spin, then sleep)"}; " +
+                          $"malloc: ours {(Environment.GetEnvironmentVariable("MLNETCLIP_MALLOC") == "system" ? "glibc default" : "freed blocks kept (HostMemory)")}, " +
+                          $"PyTorch {Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "glibc default"}");
         Console.WriteLine();
         PrintPairs(runs);
         Console.WriteLine();
