@@ -42,6 +42,11 @@ internal static class TrainBench
                           $"batch {BenchUtil.Arg(args, "--batch", "64")} at 64 px, captions trimmed to {runs[0].TextLength} tokens; libtorch {TorchRuntime.Version}");
         Console.WriteLine($"each side in its own process: {warmUp} warm-up steps, then {pairs} pairs (ours, PyTorch) of {steps} steps each; " +
                           $"load average {loadBefore} before, {BenchUtil.LoadAverage()} after");
+        // Our library defaults libgomp to PASSIVE (ThreadWaitPolicy); the reference gets the environment as it is.
+        Console.WriteLine($"OpenMP wait policy: ours {TorchRuntime.ThreadWaitPolicy ?? "libgomp default (spin, then sleep)"}, " +
+                          $"PyTorch {Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "libgomp default (spin, then sleep)"}; " +
+                          $"malloc: ours {(Environment.GetEnvironmentVariable("MLNETCLIP_MALLOC") == "system" ? "glibc default" : "freed blocks kept (HostMemory)")}, " +
+                          $"PyTorch {Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "glibc default"}");
         Console.WriteLine();
         PrintPairs(runs);
         Console.WriteLine();

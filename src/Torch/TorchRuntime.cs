@@ -27,6 +27,20 @@ public static class TorchRuntime
         set => TorchException.Check(N.mlc_set_num_threads(value));
     }
 
+    /// <summary>
+    /// How libtorch's idle OpenMP threads wait: "PASSIVE" (sleep; our default, see
+    /// <see cref="Native.ThreadWaitPolicy"/>), the user's OMP_WAIT_POLICY, or null when libgomp's
+    /// spin-then-sleep default applies (the user set GOMP_SPINCOUNT instead).
+    /// </summary>
+    public static string? ThreadWaitPolicy
+    {
+        get
+        {
+            _ = N.mlc_get_num_threads();                                                // the policy is fixed once the library is loaded
+            return Native.ThreadWaitPolicy.Current();
+        }
+    }
+
     /// <summary>The shared objects of the BLAS loaded into this process (OpenBLAS, MKL, or reference BLAS).</summary>
     public static IReadOnlyList<string> LoadedBlasLibraries()
     {

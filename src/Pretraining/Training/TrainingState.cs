@@ -51,6 +51,8 @@ internal sealed class TrainingState : IDisposable
     public static TrainingState Create(RunConfig config, Device device, MethodFactory createMethod)
     {
         var o = config.Options;
+        // Every CPU step frees and reallocates the same activations; reusing them spares the page faults (HostMemory).
+        if (!device.IsCuda) HostMemory.RetainFreedBlocks();
         Generator.ManualSeed(Seeds.Initialisation(o.Seed));
         var model = new Clip(ClipPresets.All[o.Preset](Activation.Gelu));
         PretrainingMethod method;

@@ -23,6 +23,7 @@ internal static class NativeLibraryLoader
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
     {
         if (name != LibraryName) return IntPtr.Zero;
+        ThreadWaitPolicy.ApplyDefault();                 // before libtorch (and libgomp) load
         foreach (var candidate in Candidates())
         {
             if (File.Exists(candidate)) return NativeLibrary.Load(candidate);
