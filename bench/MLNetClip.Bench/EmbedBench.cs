@@ -59,7 +59,8 @@ internal static class EmbedBench
         foreach (var run in runs)
         {
             Console.WriteLine(Invariant($"{run.Case.Preset,-10} image tower {run.Parameters / 1e6:F1} M parameters; embeddings, PyTorch vs ours: ") +
-                              Invariant($"max |difference| {run.MaxAbsDiff:E2} (largest |value| {run.MaxAbs:F3})"));
+                              Invariant($"max |difference| {run.MaxAbsDiff:E2} (largest |value| {run.MaxAbs:F3}); ") +
+                              Invariant($"minor page faults per pass, ours vs PyTorch: {Median(run, t => t.Ours.MinorFaults):F0} vs {Median(run, t => t.Reference.MinorFaults):F0}"));
         }
         return 0;
     }
