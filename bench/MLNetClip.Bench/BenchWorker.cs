@@ -37,14 +37,14 @@ internal sealed class BenchWorker : IDisposable
     /// <summary>The worker's first message, sent once it has built everything.</summary>
     public JsonElement Ready { get; }
 
-    /// <summary>This benchmark program again, as the train-worker command (under dotnet, as an apphost, or inside the device runner).</summary>
-    public static BenchWorker StartSelf(string name, IEnumerable<string> args)
+    /// <summary>This benchmark program again, as a worker command such as train-worker (under dotnet, as an apphost, or inside the device runner).</summary>
+    public static BenchWorker StartSelf(string name, IEnumerable<string> args, string command = "train-worker")
     {
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("the running executable is unknown");
         var info = new ProcessStartInfo(self);
         if (Path.GetFileNameWithoutExtension(self) == "dotnet") info.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
         if (Assembly.GetEntryAssembly()?.GetName().Name != "MLNetClip.Bench") info.ArgumentList.Add("bench");
-        info.ArgumentList.Add("train-worker");
+        info.ArgumentList.Add(command);
         foreach (var a in args) info.ArgumentList.Add(a);
         return new BenchWorker(name, info);
     }

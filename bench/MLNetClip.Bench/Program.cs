@@ -9,10 +9,12 @@ var benches = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal
     ["loader"] = LoaderBench.Run,
     ["train"] = TrainBench.Run,
     ["mlnet"] = MlnetBench.Run,
+    ["embed"] = EmbedBench.Run,
 };
 
-// `train` starts our side as a worker process of this same program.
+// `train` and `embed` start our side as a worker process of this same program.
 if (args is ["train-worker", ..]) return TrainBenchWorker.Run(args[1..]);
+if (args is ["embed-worker", ..]) return EmbedBenchWorker.Run(args[1..]);
 
 if (args.Length == 0 || !benches.TryGetValue(args[0], out var bench))
 {
