@@ -57,6 +57,7 @@ internal static class PretrainCommand
             if (parse.GetValue(batchSize) is { } b) options = options with { BatchSize = b };
             if (parse.GetValue(device) is { } d) options = options with { Device = d };
             if (parse.GetValue(seed) is { } s) options = options with { Seed = s };
+            options = options with { Device = DistributedGroup.DeviceFor(options.Device) };
             options.Validate();
             var filters = (parse.GetValue(where) ?? []).Select(ColumnFilter.Parse).ToList();
             var source = OpenData(parse.GetValue(data)!, parse.GetValue(imageColumn)!, parse.GetValue(captionColumn)!, filters);
@@ -82,7 +83,16 @@ internal static class PretrainCommand
         });
         try
         {
-            var result = PretrainConsole.Run(options, source, output, resume, cancel.Token);
+            using var group = DistributedGroup.Join(options.Device, TimeSpan.FromSeconds(options.DataParallel.TimeoutSeconds));
+            PretrainResult result;
+            try
+            {
+                result = PretrainConsole.Run(options, source, output, resume, cancel.Token, group);
+            }
+            catch (TorchException e) when (group is not null && e.Message.StartsWith("distributed ", StringComparison.Ordinal))
+            {
+                throw DistributedGroup.Failure(group, e);
+            }
             if (result.Cancelled)
             {
                 Console.WriteLine($"interrupted at step {result.Steps} of {result.TotalSteps}: checkpoint {result.LastCheckpoint ?? "(none: no step was done)"}; " +

@@ -90,6 +90,9 @@ public sealed record PretrainOptions
     /// <summary>The MaskCLIP family's options (maskclip, maskclip-efficient).</summary>
     public MaskClipOptions MaskClip { get; init; } = new();
 
+    /// <summary>Data-parallel settings (gather mode, collective timeout, gradient buckets).</summary>
+    public DataParallelOptions DataParallel { get; init; } = new();
+
     /// <summary>
     /// Throws a <see cref="PretrainOptionException"/> naming the first option out of range (by its
     /// config key) and the allowed range. The method's own section is checked by the method.
@@ -124,6 +127,7 @@ public sealed record PretrainOptions
         Require(LogEvery >= 1, "logEvery", LogEvery, "1 or more");
         Require(MaxBadSteps >= 1, "maxBadSteps", MaxBadSteps, "1 or more");
         if (MaskClip is null) throw new PretrainOptionException("maskClip", "option 'maskClip' must be an object, not null");
+        (DataParallel ?? throw new PretrainOptionException("dataParallel", "option 'dataParallel' must be an object, not null")).Validate();
     }
 
     private static bool IsDevice(string? text)
