@@ -8,10 +8,13 @@ var benches = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal
     ["decode"] = DecodeBench.Run,
     ["loader"] = LoaderBench.Run,
     ["train"] = TrainBench.Run,
+    ["dist"] = DistBench.Run,
 };
 
 // `train` starts our side as a worker process of this same program.
 if (args is ["train-worker", ..]) return TrainBenchWorker.Run(args[1..]);
+// `dist` starts its processes the same way.
+if (args is ["dist-worker", ..]) return DistBenchWorker.Run(args[1..]);
 
 if (args.Length == 0 || !benches.TryGetValue(args[0], out var bench))
 {
