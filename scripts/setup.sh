@@ -10,6 +10,8 @@ cd "$root"
 packages=(
   cmake g++ make pkg-config
   libtorch-dev libopenblas0-pthread
+  # libgloo-dev: gloo's headers, needed to compile against libtorch's ProcessGroupGloo (distributed training)
+  libgloo-dev
   libturbojpeg0-dev libpng-dev libstb-dev
   python3-torch python3-pil python3-numpy
   librsvg2-bin dataset-fashion-mnist nodejs

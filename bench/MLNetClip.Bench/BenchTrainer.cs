@@ -21,7 +21,8 @@ internal sealed class BenchTrainer : IDisposable
     private readonly TrainingState _state;
     private readonly TrainingStep _step;
 
-    public BenchTrainer(string method, int batchSize, int maxCaptionTokens, int seed, long plannedSteps)
+    /// <summary>With a data-parallel group the step averages gradients over it (bench dist).</summary>
+    public BenchTrainer(string method, int batchSize, int maxCaptionTokens, int seed, long plannedSteps, Torch.Distributed.ProcessGroup? group = null)
     {
         Options = new PretrainOptions { Method = method, Preset = "ViT-Tiny", BatchSize = batchSize, Seed = seed, Steps = plannedSteps };
         var config = new RunConfig
@@ -32,12 +33,16 @@ internal sealed class BenchTrainer : IDisposable
             WarmupSteps = Options.WarmupSteps ?? (long)Math.Round(0.05 * plannedSteps),
         };
         _state = TrainingState.Create(config, Device.Cpu, (model, o) => PretrainingMethods.Create(o.Method, model, o));
-        _step = new TrainingStep(_state, Options, Device.Cpu);
+        Sync = group is null ? null : new GradientSync(group, Options);
+        _step = new TrainingStep(_state, Options, Device.Cpu, Sync);
         Preset = _state.Method.Model.Options;
         (Batch, TextLength) = SyntheticBatch(batchSize, Preset, maxCaptionTokens, seed, PretrainingMethods.NeedsCoveringViews(method));
     }
 
     public PretrainOptions Options { get; }
+
+    /// <summary>The step's gradient synchronisation, or null for one process.</summary>
+    internal GradientSync? Sync { get; }
     public ClipOptions Preset { get; }
     public PretrainingMethod Method => _state.Method;
     public IReadOnlyList<Torch.Optim.ParamGroup> Groups => _state.Optimizer.Groups;

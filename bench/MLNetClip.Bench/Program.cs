@@ -10,11 +10,14 @@ var benches = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal
     ["train"] = TrainBench.Run,
     ["mlnet"] = MlnetBench.Run,
     ["embed"] = EmbedBench.Run,
+    ["dist"] = DistBench.Run,
 };
 
 // `train` and `embed` start our side as a worker process of this same program.
 if (args is ["train-worker", ..]) return TrainBenchWorker.Run(args[1..]);
 if (args is ["embed-worker", ..]) return EmbedBenchWorker.Run(args[1..]);
+// `dist` starts its processes the same way.
+if (args is ["dist-worker", ..]) return DistBenchWorker.Run(args[1..]);
 
 if (args.Length == 0 || !benches.TryGetValue(args[0], out var bench))
 {

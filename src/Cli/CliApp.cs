@@ -27,6 +27,8 @@ internal static class CliApp
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(HeatmapCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(LaunchCommand.Create());
+        root.Subcommands.Add(DistCheckCommand.Create());
         return root;
     }
 

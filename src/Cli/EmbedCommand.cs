@@ -3,6 +3,8 @@ using System.CommandLine;
 using MLNetClip.Evaluation.Data;
 using MLNetClip.Evaluation.Embedding;
 using MLNetClip.Evaluation.Output;
+using MLNetClip.Torch;
+using MLNetClip.Torch.Distributed;
 
 namespace MLNetClip.Cli;
 
@@ -24,7 +26,15 @@ internal static class EmbedCommand
             DefaultValueFactory = _ => "embedding",
         };
         var normalize = new Option<bool>("--normalize") { Description = "L2-normalise every row" };
-        var command = new Command("embed", "Write image or text embeddings of a data set to .safetensors or .npy") { output, text, caption, feature, normalize };
+        var parts = new Option<bool>("--parts") { Description = "under `launch`: keep each rank's part and write OUT.index.json instead of merging" };
+        var distTimeout = new Option<double>("--dist-timeout")
+        {
+            Description = "under `launch`: seconds rank 0 waits for the slowest rank's part (default 3600)", DefaultValueFactory = _ => 3600,
+        };
+        var command = new Command("embed", "Write image or text embeddings of a data set to .safetensors or .npy")
+        {
+            output, text, caption, feature, normalize, parts, distTimeout,
+        };
         common.AddTo(command);
         command.Options.Remove(common.Json);
         command.SetAction(parse =>
@@ -40,11 +50,15 @@ internal static class EmbedCommand
             var set = isText
                 ? EvaluationData.Read(parse.GetValue(common.Data)!, parse.GetValue(common.ImageColumn)!, parse.GetValue(caption)!, "caption", common.Filters(parse))
                 : EvaluationData.ReadImages(parse.GetValue(common.Data)!, parse.GetValue(common.ImageColumn)!, common.Filters(parse));
+            // Under `launch` each rank embeds its block of rows (see EmbeddingParts); rank 0 assembles.
+            using var group = DistributedGroup.Join("cpu", TimeSpan.FromSeconds(parse.GetValue(distTimeout)));
+            var (first, count) = group is null ? (0, set.Rows.Count) : EmbeddingParts.Rows(set.Rows.Count, group.Rank, group.WorldSize);
+            var rows = set.Rows.Skip(first).Take(count).ToList();
             return common.WithModel(parse, embedder =>
             {
                 using var matrix = isText
-                    ? EmbeddingExport.Texts(embedder, set.Rows, parse.GetValue(normalize))
-                    : EmbeddingExport.Images(embedder, set.Rows, chosen, parse.GetValue(normalize));
+                    ? EmbeddingExport.Texts(embedder, rows, parse.GetValue(normalize))
+                    : EmbeddingExport.Images(embedder, rows, chosen, parse.GetValue(normalize));
                 var metadata = new Dictionary<string, string>
                 {
                     ["kind"] = isText ? "text" : "image",
@@ -53,6 +67,7 @@ internal static class EmbedCommand
                     ["model"] = embedder.Model.Directory,
                     ["data"] = set.Description,
                 };
+                if (group is not null) return Assemble(group, path, matrix, metadata, set.Rows.Count, parse.GetValue(parts));
                 EmbeddingExport.Write(path, matrix, metadata);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"wrote {path}: [{matrix.Size(0)}, {matrix.Size(1)}] float32, {metadata["kind"]} {metadata["feature"]} of {set.Description}"));
@@ -60,5 +75,26 @@ internal static class EmbedCommand
             });
         });
         return command;
+    }
+
+    /// <summary>This rank's part on disk; after every rank's is written, rank 0 merges them (or indexes them).</summary>
+    private static int Assemble(ProcessGroup group, string path, Tensor matrix, Dictionary<string, string> metadata, int rows, bool keepParts)
+    {
+        var part = EmbeddingParts.PartPath(path, group.Rank, group.WorldSize);
+        EmbeddingExport.Write(part, matrix, metadata);
+        Console.WriteLine($"wrote {part}: [{matrix.Size(0)}, {matrix.Size(1)}]");
+        group.Barrier();
+        if (group.Rank != 0) return ExitCodes.Ok;
+        if (keepParts)
+        {
+            EmbeddingParts.WriteIndex(path, rows, group.WorldSize);
+            Console.WriteLine($"wrote {EmbeddingParts.IndexPath(path)}: {rows} rows in {group.WorldSize} parts");
+        }
+        else
+        {
+            var merged = EmbeddingParts.Merge(path, group.WorldSize, metadata);
+            Console.WriteLine($"wrote {path}: [{merged}, {matrix.Size(1)}] float32, merged from {group.WorldSize} parts");
+        }
+        return ExitCodes.Ok;
     }
 }

@@ -70,6 +70,7 @@ internal static class PretrainCommand
             if (parse.GetValue(unmaskedTuning) is { } u) options = options with { Flip = options.Flip with { UnmaskedTuningSteps = u } };
             if (parse.GetValue(teacher) is { } t) options = options with { Distill = options.Distill with { Teacher = Path.GetFullPath(t) } };
             if (parse.GetValue(tokenizer) is { } k) options = options with { Distill = options.Distill with { Tokenizer = Path.GetFullPath(k) } };
+            options = options with { Device = DistributedGroup.DeviceFor(options.Device) };
             options.Validate();
             var filters = (parse.GetValue(where) ?? []).Select(ColumnFilter.Parse).ToList();
             var source = OpenData(parse.GetValue(data)!, parse.GetValue(imageColumn)!, parse.GetValue(captionColumn)!, filters);
@@ -95,7 +96,16 @@ internal static class PretrainCommand
         });
         try
         {
-            var result = PretrainConsole.Run(options, source, output, resume, cancel.Token);
+            using var group = DistributedGroup.Join(options.Device, TimeSpan.FromSeconds(options.DataParallel.TimeoutSeconds));
+            PretrainResult result;
+            try
+            {
+                result = PretrainConsole.Run(options, source, output, resume, cancel.Token, group);
+            }
+            catch (TorchException e) when (group is not null && e.Message.StartsWith("distributed ", StringComparison.Ordinal))
+            {
+                throw DistributedGroup.Failure(group, e);
+            }
             if (result.Cancelled)
             {
                 Console.WriteLine($"interrupted at step {result.Steps} of {result.TotalSteps}: checkpoint {result.LastCheckpoint ?? "(none: no step was done)"}; " +

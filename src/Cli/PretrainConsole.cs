@@ -1,6 +1,7 @@
 using System.Globalization;
 using MLNetClip.Data.Datasets;
 using MLNetClip.Pretraining.Training;
+using MLNetClip.Torch.Distributed;
 using Spectre.Console;
 
 namespace MLNetClip.Cli;
@@ -11,8 +12,12 @@ namespace MLNetClip.Cli;
 /// </summary>
 internal static class PretrainConsole
 {
-    public static PretrainResult Run(PretrainOptions options, IImageTextSource source, string output, bool resume, CancellationToken cancel)
+    /// <summary>Runs the trainer; in a data-parallel group rank 0 prints the progress, the other ranks only errors.</summary>
+    public static PretrainResult Run(PretrainOptions options, IImageTextSource source, string output, bool resume, CancellationToken cancel,
+        ProcessGroup? group = null)
     {
+        if (group is not null)
+            return new Pretrainer(options, source, output, group.Rank == 0 ? new PlainProgress(Console.Out) : null) { Group = group }.Run(resume, cancel);
         if (Console.IsOutputRedirected)
             return new Pretrainer(options, source, output, new PlainProgress(Console.Out)).Run(resume, cancel);
 

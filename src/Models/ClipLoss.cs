@@ -21,16 +21,36 @@ public class ClipLoss
         return terms;
     }
 
-    /// <summary>(CE(logits per image) + CE(logits per text)) / 2, a 0-d tensor.</summary>
+    /// <summary>
+    /// (CE(logits per image) + CE(logits per text)) / 2, a 0-d tensor. Inside a data-parallel
+    /// <see cref="BatchShard"/> the features of every rank are gathered with their gradients: by
+    /// default every rank scores the whole global batch (open_clip's gather_with_grad); with
+    /// LocalLoss only its own rows against every rank's columns, labels offset by its first row.
+    /// Either way the ranks' averaged gradients are the single-process gradient of the global batch.
+    /// </summary>
     protected static Tensor Contrastive(Tensor imageFeatures, Tensor textFeatures, Tensor logitScale)
     {
         using var scope = DisposeScope.Begin();
         var n = imageFeatures.Size(0);
         if (textFeatures.Size(0) != n)
             throw new ArgumentException($"image and text batches differ: {n} vs {textFeatures.Size(0)}", nameof(textFeatures));
-        var perImage = logitScale * imageFeatures.MatMul(textFeatures.MT);             // [B, B]
-        var labels = Tensor.Arange(n, ScalarType.Int64, perImage.Device);               // [B]
-        var loss = (F.CrossEntropy(perImage, labels) + F.CrossEntropy(perImage.MT, labels)) / 2;
-        return loss.MoveToOuterScope();
+        if (BatchShard.Current is { } shard)
+        {
+            var allImages = shard.GatherWithGrad(imageFeatures);                       // [W·B, E]
+            var allTexts = shard.GatherWithGrad(textFeatures);                         // [W·B, E]
+            if (!shard.LocalLoss) return Symmetric(allImages, allTexts, logitScale).MoveToOuterScope();
+            var perImageLocal = logitScale * imageFeatures.MatMul(allTexts.MT);        // [B, W·B]
+            var perTextLocal = logitScale * textFeatures.MatMul(allImages.MT);         // [B, W·B]
+            var mine = Tensor.Arange(shard.Rank * n, (shard.Rank + 1) * n, 1, ScalarType.Int64, perImageLocal.Device); // [B] rows in the gather
+            return ((F.CrossEntropy(perImageLocal, mine) + F.CrossEntropy(perTextLocal, mine)) / 2).MoveToOuterScope();
+        }
+        return Symmetric(imageFeatures, textFeatures, logitScale).MoveToOuterScope();
+    }
+
+    private static Tensor Symmetric(Tensor imageFeatures, Tensor textFeatures, Tensor logitScale)
+    {
+        var perImage = logitScale * imageFeatures.MatMul(textFeatures.MT);             // [N, N]
+        var labels = Tensor.Arange(imageFeatures.Size(0), ScalarType.Int64, perImage.Device); // [N]
+        return (F.CrossEntropy(perImage, labels) + F.CrossEntropy(perImage.MT, labels)) / 2;
     }
 }

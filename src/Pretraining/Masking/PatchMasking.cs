@@ -1,3 +1,4 @@
+using MLNetClip.Models;
 using MLNetClip.Torch;
 
 namespace MLNetClip.Pretraining.Masking;
@@ -41,7 +42,7 @@ public static class PatchMasking
     {
         var keep = KeepCount(grid.Count, maskRatio);
         using var scope = DisposeScope.Begin();
-        var noise = Tensor.Rand([batch, grid.Count], generator, device: generator.Device);  // [B, N]
+        var noise = BatchShard.Rand([batch, grid.Count], generator);                     // [B, N] (this rank's rows of a global draw)
         return KeepHighest(noise, keep, grid);
     }
 

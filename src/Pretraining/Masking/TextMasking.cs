@@ -1,3 +1,4 @@
+using MLNetClip.Models;
 using MLNetClip.Torch;
 
 namespace MLNetClip.Pretraining.Masking;
@@ -40,7 +41,7 @@ public static class TextMasking
         var words = (end - 1).ClampMin(0).To(ScalarType.Float64);                       // [B, 1]
         var count = (words * maskRatio + 0.5).Floor().Minimum(words).Maximum(words.ClampMax(1)); // [B, 1]
         // Words draw uniform keys in [0, 1), everything else 2, so words always rank first.
-        var keys = Tensor.Where(maskable, Tensor.Rand([b, l], generator, device: generator.Device),
+        var keys = Tensor.Where(maskable, BatchShard.Rand([b, l], generator),
             Tensor.Full([1], 2, ScalarType.Float32, ids.Device));                       // [B, L]
         var rank = keys.ArgSort(1).ArgSort(1);                                          // [B, L] 0 = smallest key
         return rank.To(ScalarType.Float64).Lt(count).MoveToOuterScope();                // [B, L] true = masked

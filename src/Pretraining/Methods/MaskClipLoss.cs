@@ -68,7 +68,8 @@ public sealed class MaskClipLoss : ClipLoss
 
     /// <summary>
     /// Smooth-L1 averaged over the feature width and then over the masked positions of the whole
-    /// batch: Σ_bt mask·mean_d ℓ(pred − target) / max(1, Σ_bt mask). A 0-d tensor; 0 when nothing
+    /// batch: Σ_bt mask·mean_d ℓ(pred − target) / max(1, Σ_bt mask) (on a data-parallel rank, the global batch's
+    /// count: <see cref="BatchShard.MaskedMean"/>). A 0-d tensor; 0 when nothing
     /// is masked.
     /// </summary>
     public static Tensor MaskedSmoothL1(MaskedPrediction p, double beta)
@@ -76,7 +77,7 @@ public sealed class MaskClipLoss : ClipLoss
         using var scope = DisposeScope.Begin();
         var perToken = F.SmoothL1(p.Prediction, p.Target, Reduction.None, beta).Mean(-1); // [B, T]
         var masked = (perToken * p.Mask).Sum();
-        return (masked / p.Mask.Sum().ClampMin(1)).MoveToOuterScope();
+        return BatchShard.MaskedMean(masked, p.Mask.Sum()).MoveToOuterScope();
     }
 
     /// <summary>
@@ -89,6 +90,6 @@ public sealed class MaskClipLoss : ClipLoss
         var vocabulary = w.Logits.Size(2);
         var perSlot = F.CrossEntropy(w.Logits.Reshape(-1, vocabulary), w.Targets.Reshape(-1), Reduction.None); // [B·K]
         var weights = w.Weights.Reshape(-1);                                            // [B·K]
-        return ((perSlot * weights).Sum() / weights.Sum().ClampMin(1)).MoveToOuterScope();
+        return BatchShard.MaskedMean((perSlot * weights).Sum(), weights.Sum()).MoveToOuterScope();
     }
 }

@@ -13,7 +13,8 @@ internal static class PretrainData
     /// Full batches only (the last short one of an epoch is dropped, as open_clip does), every
     /// epoch reshuffled, each sample augmented from (seed, epoch, sample).
     /// </summary>
-    public static ImageTextLoader Loader(IImageTextSource source, PretrainOptions o, ClipOptions model) =>
+    /// <paramref name="rank"/> of <paramref name="worldSize"/> reads its share (batchSize rows each).
+    public static ImageTextLoader Loader(IImageTextSource source, PretrainOptions o, ClipOptions model, int rank = 0, int worldSize = 1) =>
         new(source, new ImageTextLoaderOptions
         {
             BatchSize = o.BatchSize,
@@ -32,6 +33,8 @@ internal static class PretrainData
             ContextLength = model.Text.ContextLength,
             Seed = o.Seed,
             DropLast = true,
+            Rank = rank,
+            WorldSize = worldSize,
         });
 
     /// <summary>

@@ -95,8 +95,12 @@ public sealed record PretrainOptions
 
     /// <summary>FLIP's options (flip).</summary>
     public FlipOptions Flip { get; init; } = new();
+
     /// <summary>The frozen-teacher masked-image-modelling methods' options (maskdistill, milan, maskalign, vqkd, beitv2).</summary>
     public Methods.Distill.DistillOptions Distill { get; init; } = new();
+
+    /// <summary>Data-parallel settings (gather mode, collective timeout, gradient buckets).</summary>
+    public DataParallelOptions DataParallel { get; init; } = new();
 
     /// <summary>
     /// Throws a <see cref="PretrainOptionException"/> naming the first option out of range (by its
@@ -135,6 +139,7 @@ public sealed record PretrainOptions
         if (AClip is null) throw new PretrainOptionException("aClip", "option 'aClip' must be an object, not null");
         if (Flip is null) throw new PretrainOptionException("flip", "option 'flip' must be an object, not null");
         if (Distill is null) throw new PretrainOptionException("distill", "option 'distill' must be an object, not null");
+        (DataParallel ?? throw new PretrainOptionException("dataParallel", "option 'dataParallel' must be an object, not null")).Validate();
     }
 
     private static bool IsDevice(string? text)

@@ -4,6 +4,7 @@ using MLNetClip.Data.Loading;
 using MLNetClip.Models;
 using MLNetClip.Pretraining.Methods;
 using MLNetClip.Torch;
+using MLNetClip.Torch.Distributed;
 using MLNetClip.Torch.Nn;
 
 namespace MLNetClip.Pretraining.Training;
@@ -43,6 +44,13 @@ public sealed class Pretrainer
     public RunDirectory Directory => _directory;
 
     /// <summary>
+    /// The data-parallel group this process trains in, or null for one process. With a group every
+    /// rank runs the same loop on its share of the data (see <see cref="DataParallelRun"/>); only
+    /// rank 0 writes the run folder.
+    /// </summary>
+    public ProcessGroup? Group { get; set; }
+
+    /// <summary>
     /// Trains to the end, or until <paramref name="cancel"/> fires (then a checkpoint is written and
     /// the result says Cancelled). With <paramref name="resume"/>, continues the run already in the
     /// output folder from its newest checkpoint (or starts it, when the folder holds none).
@@ -69,26 +77,36 @@ public sealed class Pretrainer
         var clock = Stopwatch.StartNew();
         var o = _options;
         var preset = ClipPresets.All[o.Preset](Activation.Gelu);
-        var loader = PretrainData.Loader(_source, o, preset);
+        var parallel = new DataParallelRun(Group, o);
+        var loader = PretrainData.Loader(_source, o, preset, parallel.Rank, parallel.WorldSize);
         var data = PretrainData.Describe(_source);
         CheckSize(data.Samples);
         var draft = new RunConfig { Options = o, Data = data, TotalSteps = 0, WarmupSteps = 0 };
-        var config = _directory.CheckFor(draft, resume);
-        if (config is null)
+        // Rank 0 alone reads and writes the run folder; the others take its resolved length.
+        RunConfig? config = null;
+        if (parallel.IsMain)
         {
-            config = Resolve(draft, loader, device, clock);
-            _directory.Start(config);
+            config = _directory.CheckFor(draft, resume);
+            if (config is null)
+            {
+                config = Resolve(draft, loader, device, clock, parallel.WorldSize);
+                _directory.Start(config);
+            }
         }
+        config = parallel.AgreeOnLength(config, draft);
 
         using var state = TrainingState.Create(config, device, _createMethod);
+        state.WorldSize = parallel.WorldSize;
         var store = new CheckpointStore(_directory.CheckpointsPath, o.KeepCheckpoints);
-        store.RemovePartial();
+        if (parallel.IsMain) store.RemovePartial();
         string? resumedFrom = null;
-        if (resume && store.Latest() is { } latest)
+        if (resume && parallel.AgreeOnCheckpoint(store.Latest()) is { } latest)
         {
-            TrainingCheckpoint.Load(latest.Path, state);
+            var manifest = TrainingCheckpoint.Load(latest.Path, state);
+            state.BatchInEpoch = DataParallelRun.RederiveBatchInEpoch(manifest.BatchInEpoch, manifest.WorldSize, parallel.WorldSize);
             resumedFrom = latest.Path;
         }
+        parallel.BroadcastState(state);
         _progress.Started(new PretrainStart(state.Method.Name, device.ToString(), state.Method.ParameterCount(trainableOnly: true),
             config.TotalSteps, state.Step, resumedFrom, data.Source, TorchRuntime.Threads));
 
@@ -96,17 +114,17 @@ public sealed class Pretrainer
         var savedStep = resumedFrom is null ? -1 : state.Step;
         string Save()
         {
-            if (savedStep == state.Step) return lastCheckpoint!;
+            if (savedStep == state.Step || !parallel.IsMain) return lastCheckpoint!;
             lastCheckpoint = store.Write(state.Step, folder => TrainingCheckpoint.Save(state, config, folder));
             savedStep = state.Step;
             _progress.Note($"checkpoint {lastCheckpoint}");
             return lastCheckpoint;
         }
 
-        var cancelled = Loop(state, config, loader, device, clock, cancel, Save);
+        var cancelled = Loop(state, config, loader, device, clock, cancel, Save, parallel);
         if (state.Step > 0) Save();
         string? model = null;
-        if (!cancelled)
+        if (!cancelled && parallel.IsMain)
         {
             model = ExportModel(state.Method);
             _progress.Note($"model {model}");
@@ -117,13 +135,13 @@ public sealed class Pretrainer
 
     /// <summary>Runs steps until the end or a cancel; returns true when cancelled.</summary>
     private bool Loop(TrainingState state, RunConfig config, ImageTextLoader loader, Device device, Stopwatch clock,
-        CancellationToken cancel, Func<string> save)
+        CancellationToken cancel, Func<string> save, DataParallelRun parallel)
     {
         var o = config.Options;
-        var step = new TrainingStep(state, o, device);
-        using var log = MetricsLog.Open(_directory.MetricsPath, state.Step);
+        var step = new TrainingStep(state, o, device, parallel.Sync);
+        using var log = parallel.IsMain ? MetricsLog.Open(_directory.MetricsPath, state.Step) : null;
         using var window = new MetricsWindow();
-        using var batches = BatchStream.From(loader, state.Epoch, state.BatchInEpoch).GetEnumerator();
+        using var batches = BatchStream.From(loader, state.Epoch, state.BatchInEpoch, parallel.BatchesPerEpoch(_source)).GetEnumerator();
         while (state.Step < config.TotalSteps)
         {
             if (cancel.IsCancellationRequested) return true;
@@ -141,7 +159,7 @@ public sealed class Pretrainer
             if (state.Step % o.LogEvery == 0 || state.Step == config.TotalSteps)
             {
                 var metrics = window.Read(state, config.TotalSteps, LogitScale(state), device, clock.Elapsed.TotalSeconds);
-                log.Write(metrics);
+                log?.Write(metrics);
                 _progress.Logged(metrics);
             }
             if (o.CheckpointEvery > 0 && state.Step % o.CheckpointEvery == 0) save();
@@ -178,13 +196,13 @@ public sealed class Pretrainer
     }
 
     /// <summary>Fixes the run's length: steps as given, epochs times full batches per epoch, or minutes over the timed step.</summary>
-    private RunConfig Resolve(RunConfig draft, ImageTextLoader loader, Device device, Stopwatch clock)
+    private RunConfig Resolve(RunConfig draft, ImageTextLoader loader, Device device, Stopwatch clock, int worldSize)
     {
         var o = draft.Options;
         long total;
         if (o.Steps is { } steps) total = steps;
         else if (o.Epochs is { } epochs)
-            total = Math.Max(1, (long)Math.Ceiling(epochs * (PretrainData.Count(_source) / o.BatchSize)));
+            total = Math.Max(1, (long)Math.Ceiling(epochs * (PretrainData.Count(_source) / ((long)o.BatchSize * worldSize))));
         else total = Calibrate(draft, loader, device, clock);
         var warmup = o.WarmupSteps ?? (long)Math.Round(0.05 * total);
         if (warmup > total)

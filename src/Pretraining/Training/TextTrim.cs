@@ -15,10 +15,13 @@ public static class TextTrim
     /// <paramref name="tower"/>'s own pooling rule). Run it on the loader's CPU rows, before they
     /// go to the device, so finding L' costs no device synchronisation.
     /// </summary>
-    public static Tensor ToLongest(Tensor ids, TextTransformer tower)
+    /// With <paramref name="acrossRanks"/> (a data-parallel run) L' is the longest of every rank's
+    /// batch, so all ranks' shards have one length, as the global batch of one process would.
+    public static Tensor ToLongest(Tensor ids, TextTransformer tower, Func<long, long>? acrossRanks = null)
     {
         using var scope = DisposeScope.Begin();
         var length = tower.EndTokenIndex(ids).Max().ItemInt64() + 1;                  // L'
+        if (acrossRanks is not null) length = acrossRanks(length);
         var trimmed = length >= ids.Size(1) ? ids.Clone() : ids.Narrow(1, 0, length).Contiguous();  // [B, L']
         return trimmed.MoveToOuterScope();
     }

@@ -33,6 +33,7 @@ internal static class TrainingCheckpoint
             BatchInEpoch = state.BatchInEpoch,
             SkippedSteps = state.SkippedSteps,
             ConsecutiveBadSteps = state.ConsecutiveBadSteps,
+            WorldSize = state.WorldSize,
             Method = state.Method.Name,
             MaskGeneratorState = Convert.ToBase64String(generatorState.ToBytes()),
             Config = config,
@@ -109,6 +110,12 @@ public sealed record CheckpointManifest
 
     public required long SkippedSteps { get; init; }
     public required int ConsecutiveBadSteps { get; init; }
+
+    /// <summary>
+    /// Data-parallel ranks of the run that wrote it (absent in older files: 1). Each rank's batch
+    /// index counts batches of that many ranks, so a resume with another count re-derives it.
+    /// </summary>
+    public int WorldSize { get; init; } = 1;
 
     public required string Method { get; init; }
 

@@ -40,6 +40,9 @@ internal sealed class TrainingState : IDisposable
     public int Epoch { get; set; }
     public int BatchInEpoch { get; set; }
 
+    /// <summary>Data-parallel ranks this state trains with (1 for one process); checkpoints record it.</summary>
+    public int WorldSize { get; set; } = 1;
+
     public long SkippedSteps { get; set; }
     public int ConsecutiveBadSteps { get; set; }
 

@@ -17,7 +17,7 @@ namespace MLNetClip.Pretraining.Training;
 /// total is read right after it, when the device is already idle, so it adds no stall. Every other
 /// term stays on the device until the metrics read-back every LogEvery steps.</para>
 /// </summary>
-internal sealed class TrainingStep(TrainingState state, PretrainOptions options, Device device)
+internal sealed class TrainingStep(TrainingState state, PretrainOptions options, Device device, GradientSync? sync = null)
 {
     /// <summary>Runs the step for <paramref name="batch"/> (a full batch on the CPU).</summary>
     public StepResult Run(LoaderBatch batch)
@@ -35,6 +35,10 @@ internal sealed class TrainingStep(TrainingState state, PretrainOptions options,
             var parts = options.AccumulationSteps;
             var micro = batch.Count / parts;
             for (var m = 0; m < parts; m++) Accumulate(batch, m * micro, micro, parts, terms);
+            // Data parallel: every rank leaves with the ranks' mean gradient and terms, so the guard
+            // and the update below decide the same on every rank.
+            sync?.AverageGradients(state.Trainable);
+            sync?.AverageTerms(terms);
 
             // Clipping off still measures the norm (the guard needs it); a factor of 1 leaves gradients bit-identical.
             var norm = GradientUtils.ClipGradNorm(state.Trainable, options.GradClipNorm > 0 ? options.GradClipNorm : double.PositiveInfinity);
@@ -64,6 +68,7 @@ internal sealed class TrainingStep(TrainingState state, PretrainOptions options,
         LossTerms loss;
         // Forward under bf16 autocast on CUDA; backward outside it, as autocast expects.
         using (device.IsCuda && options.Bf16 ? new Autocast(DeviceType.Cuda) : null)
+        using (BatchShard.Use(sync?.Shard))
             loss = state.Method.Forward(input, state.Context);
         using (loss)
         {
@@ -82,7 +87,7 @@ internal sealed class TrainingStep(TrainingState state, PretrainOptions options,
     {
         using var scope = DisposeScope.Begin();
         var ids = batch.TokenIds.Narrow(0, start, count);                                 // [b, 77]
-        if (options.TrimText) ids = TextTrim.ToLongest(ids, state.Method.Model.Text);     // [b, L']
+        if (options.TrimText) ids = TextTrim.ToLongest(ids, state.Method.Model.Text, sync is null ? null : sync.Max); // [b, L']
         var images = batch.Images.Narrow(0, start, count).To(device).DetachFromScope();   // [b, 3, S, S]
         var tokens = ids.To(device).DetachFromScope();                                    // [b, L']
         if (batch.Views is null) return new PretrainBatch(images, tokens);

@@ -62,8 +62,10 @@ public class OptionsFileTests
     {
         var keys = OptionsFile.Keys();
         var top = typeof(PretrainOptions).GetProperties().Length;
-        var nested = typeof(MLNetClip.Pretraining.Methods.MaskClipOptions).GetProperties().Length;
+        var nested = typeof(MLNetClip.Pretraining.Methods.MaskClipOptions).GetProperties().Length
+            + typeof(DataParallelOptions).GetProperties().Length;
         Assert.Equal(top + nested, keys.Count);
+        Assert.Contains("dataParallel.localLoss", keys);
         Assert.Contains("gradClipNorm", keys);
         Assert.Contains("maskClip.emaSchedule", keys);
     }

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using MLNetClip.Pretraining.Tests.Training;
+using MLNetClip.Torch;
+using Xunit.Abstractions;
+
+namespace MLNetClip.Cli.Tests.Distributed;
+
+/// <summary>
+/// A worker killed with SIGKILL mid-run: the other ends on its own with one line naming the
+/// ranks (not the launcher's kill), the newest checkpoint stays loadable, and the run resumes
+/// from it to the end, here with one process instead of two (the loader position re-derived).
+/// </summary>
+public partial class WorkerFailureTests(ITestOutputHelper log)
+{
+    [Fact]
+    public void Killing_one_of_two_workers_stops_the_other_and_the_run_resumes_from_its_checkpoint()
+    {
+        using var dir = new TempFolder();
+        var data = TrainingTestData.WriteManifest(dir.Path, 32);
+        var config = dir.File("run.json");
+        File.WriteAllText(config, """{ "threads": 1, "workers": 1, "checkpointEvery": 3, "keepCheckpoints": 2, "logEvery": 1, "dataParallel": { "timeoutSeconds": 60 } }""");
+        var output = dir.File("run");
+        string[] Pretrain(int batch) =>
+            ["pretrain", "--method", "clip", "--data", data, "--out", output, "--preset", "ViT-Micro", "--steps", "60",
+             "--batch-size", $"{batch}", "--config", config];
+        string stdout = dir.File("stdout.txt"), stderr = dir.File("stderr.txt");
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        foreach (var a in new[] { "-c", "out=$1 err=$2; shift 2; exec \"$@\" > \"$out\" 2> \"$err\"", "sh", stdout, stderr,
+                     Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", Launcher.Tool, "launch", "--nproc", "2", "--grace", "120", "--" }
+                     .Concat(Pretrain(4)))
+            start.ArgumentList.Add(a);
+        foreach (var v in new[] { "RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT" }) start.Environment.Remove(v);
+
+        using var run = Process.Start(start)!;
+        var clock = Stopwatch.StartNew();
+        while (LatestStep(output) < 3 && !run.HasExited && clock.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(20);
+        Assert.False(run.HasExited, $"the run ended before a worker could be killed: {Read(stdout)}{Read(stderr)}");
+        var victim = int.Parse(PidOfRank1().Match(Read(stderr)).Groups[1].Value);
+        Process.GetProcessById(victim).Kill();
+        var killedAt = clock.Elapsed;
+
+        Assert.True(run.WaitForExit(TimeSpan.FromSeconds(100)), "the launcher did not end after a worker was killed");
+        log.WriteLine($"rank 1 killed at {killedAt.TotalSeconds:F1} s; launcher (and rank 0) ended {(clock.Elapsed - killedAt).TotalSeconds:F1} s later");
+        var errors = Read(stderr);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("launch: rank 1", errors);
+        Assert.Matches("\\[rank 0\\] mlnetclip: error: rank 0 of 2 stops: rank 1 stopped or is unreachable\\. distributed .* failed", errors);
+        Assert.DoesNotContain("did not stop within", errors);
+        Assert.DoesNotContain("   at ", errors);
+
+        // The newest checkpoint is whole: its tensors load and its step is below the run's end.
+        var latest = LatestStep(output);
+        Assert.InRange(latest, 3, 59);
+        using (var weights = SafeTensors.Load(Path.Combine(output, "checkpoints", $"step-{latest:D8}", "method.safetensors")))
+            Assert.NotEmpty(weights.Tensors);
+
+        // One process now (same per-rank batch): the batch index is re-derived from the checkpoint's world size.
+        var resumed = Launcher.Run(dir.Path, [.. Pretrain(4), "--resume"]);
+        Assert.True(resumed.Exit == 0, $"exit {resumed.Exit}: {resumed.Out}\n{resumed.Err}");
+        Assert.Contains($"resumed from", resumed.Out);
+        Assert.Contains("done: 60 steps", resumed.Out);
+    }
+
+    private static long LatestStep(string output) =>
+        Directory.Exists(Path.Combine(output, "checkpoints"))
+            ? Directory.GetDirectories(Path.Combine(output, "checkpoints"), "step-*")
+                .Select(d => long.TryParse(Path.GetFileName(d)[5..], out var s) ? s : -1).DefaultIfEmpty(-1).Max()
+            : -1;
+
+    private static string Read(string path)
+    {
+        if (!File.Exists(path)) return "";
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return new StreamReader(stream).ReadToEnd();
+    }
+
+    [GeneratedRegex(@"launch: rank 1 pid (\d+)")]
+    private static partial Regex PidOfRank1();
+}
