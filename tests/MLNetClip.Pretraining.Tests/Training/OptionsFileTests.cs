@@ -62,10 +62,13 @@ public class OptionsFileTests
     {
         var keys = OptionsFile.Keys();
         var top = typeof(PretrainOptions).GetProperties().Length;
-        var nested = typeof(MLNetClip.Pretraining.Methods.MaskClipOptions).GetProperties().Length;
+        var nested = new[] { typeof(MLNetClip.Pretraining.Methods.MaskClipOptions), typeof(MLNetClip.Pretraining.Methods.AClipOptions),
+            typeof(MLNetClip.Pretraining.Methods.FlipOptions) }.Sum(t => t.GetProperties().Length);
         Assert.Equal(top + nested, keys.Count);
         Assert.Contains("gradClipNorm", keys);
         Assert.Contains("maskClip.emaSchedule", keys);
+        Assert.Contains("aClip.simClrTemperature", keys);
+        Assert.Contains("flip.unmaskedTuningSteps", keys);
     }
 
     [Theory]
