@@ -43,6 +43,34 @@ public class PretrainCommandTests
         Assert.True(File.Exists(dir.File("run", "model", "model.safetensors")));
     }
 
+    [Theory]
+    [InlineData("aclip")]
+    [InlineData("aclip-efficient")]
+    [InlineData("flip")]
+    public void The_issue_10_methods_train_through_the_loader_and_log_their_terms(string method)
+    {
+        using var dir = new TempFolder();
+        var manifest = TrainingTestData.WriteManifest(dir.Path, 16);
+        var config = Path.Combine(dir.Path, "run.json");
+        File.WriteAllText(config, """{ "threads": 1, "workers": 1, "logEvery": 1 }""");
+        string[] args = ["pretrain", "--method", method, "--data", manifest, "--out", dir.File("run"), "--preset", "ViT-Micro",
+            "--batch-size", "8", "--steps", "2", "--config", config, "--unmasked-tuning-steps", "1"];
+
+        var (exit, output, error) = Run(args);
+
+        Assert.True(exit == 0, output + error);
+        var steps = output.Split('\n').Where(l => l.StartsWith("step ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, steps.Count);
+        if (method == "flip")
+        {
+            Assert.Contains("PatchDropout 0.5000", steps[0]);                               // masked, then the unmasked tuning step
+            Assert.Contains("PatchDropout 0.0000", steps[1]);
+        }
+        else Assert.All(steps, l => Assert.Contains("SimClrLoss", l));
+        using var recorded = JsonDocument.Parse(File.ReadAllText(dir.File("run", "config.json")));
+        Assert.Equal(1, recorded.RootElement.GetProperty("options").GetProperty("flip").GetProperty("unmaskedTuningSteps").GetInt64());
+    }
+
     [Fact]
     public void A_missing_data_file_names_it_and_says_what_is_expected()
     {

@@ -37,7 +37,10 @@ public class LoadingViewTests
     {
         using var dir = new TempDirectory();
         var manifest = LoadingTestData.WriteManifest(dir, 6);
-        var preprocessing = new ImagePreprocessorOptions { Size = 12, Mode = ImagePreprocessMode.Training, MinScale = 0.5, CoveringViews = true };
+        var preprocessing = new ImagePreprocessorOptions
+        {
+            Size = 12, Mode = ImagePreprocessMode.Training, MinScale = 0.5, CoveringViews = true, JitterOnlineViews = false,
+        };
         var loader = new ImageTextLoader(MLNetClip.Data.Datasets.ManifestSource.Open(manifest),
             new ImageTextLoaderOptions { BatchSize = 4, Workers = 2, Preprocessing = preprocessing, Seed = 3 });
         var reference = new ImagePreprocessor(preprocessing);
@@ -72,5 +75,58 @@ public class LoadingViewTests
             }
         }
         Assert.Equal(2, batches);
+    }
+
+    [Fact]
+    public void ColourJitter_MatchesAHandComputation_AndGreyMakesTheChannelsEqual()
+    {
+        var identity = new ImageNormalization([0, 0, 0], [1, 1, 1]);
+        // Two pixels, planes R, G, B: (0.5, 0.2, 0.1) and (0.1, 0.4, 0.9).
+        float[] view = [0.5f, 0.1f, 0.2f, 0.4f, 0.1f, 0.9f];
+        ColourJitter.Apply(view, 2, identity, new ColourJitter.Draw(1.2, 1, 1, false));  // brightness only: ×1.2
+        Assert.Equal(new[] { 0.6f, 0.12f, 0.24f, 0.48f, 0.12f, 1.0f }, view.Select(v => MathF.Round(v, 5)));
+        float[] grey = [0.5f, 0.1f, 0.2f, 0.4f, 0.1f, 0.9f];
+        ColourJitter.Apply(grey, 2, identity, new ColourJitter.Draw(1, 1, 1, true));
+        Assert.Equal(0.2989f * 0.5f + 0.587f * 0.2f + 0.114f * 0.1f, grey[0], 5);
+        Assert.Equal(grey[0], grey[2]);
+        Assert.Equal(grey[1], grey[5]);
+        // Contrast 0.5 pulls each value half way to the image's mean grey (the two lumas' mean).
+        float[] contrast = [0.5f, 0.1f, 0.2f, 0.4f, 0.1f, 0.9f];
+        var mean = ((0.2989 * 0.5 + 0.587 * 0.2 + 0.114 * 0.1) + (0.2989 * 0.1 + 0.587 * 0.4 + 0.114 * 0.9)) / 2;
+        ColourJitter.Apply(contrast, 2, identity, new ColourJitter.Draw(1, 0.5, 1, false));
+        Assert.Equal(0.5 * 0.5 + 0.5 * mean, contrast[0], 5);
+    }
+
+    [Fact]
+    public void WithJitter_TheCoversStayTheCrop_AndTheOnlineViewsChange()
+    {
+        using var dir = new TempDirectory();
+        var manifest = LoadingTestData.WriteManifest(dir, 8);
+        ImagePreprocessorOptions Options(bool jitter) => new()
+        {
+            Size = 12, Mode = ImagePreprocessMode.Training, MinScale = 0.5, CoveringViews = true, JitterOnlineViews = jitter,
+        };
+        float[] Views(bool jitter)
+        {
+            var loader = new ImageTextLoader(MLNetClip.Data.Datasets.ManifestSource.Open(manifest),
+                new ImageTextLoaderOptions { BatchSize = 8, Workers = 1, Preprocessing = Options(jitter), Seed = 3 });
+            using var batch = loader.ReadEpoch(0).Single();
+            return batch.Views!.ToArray<float>();
+        }
+        var plain = Views(false);
+        var jittered = Views(true);
+        var perView = 3 * 12 * 12;
+        var changed = 0;
+        for (var s = 0; s < 8; s++)
+        {
+            var cover = (s * 3 + 2) * perView;
+            Assert.Equal(plain[cover..(cover + perView)], jittered[cover..(cover + perView)]);
+            for (var v = 0; v < 2; v++)
+            {
+                var at = (s * 3 + v) * perView;
+                if (!plain.AsSpan(at, perView).SequenceEqual(jittered.AsSpan(at, perView))) changed++;
+            }
+        }
+        Assert.True(changed >= 8, $"only {changed} of 16 online views were jittered (p ≈ 0.84 each)");
     }
 }

@@ -9,9 +9,10 @@ public partial class ReportTests(ReportRun run) : IClassFixture<ReportRun>
 {
     private static readonly XNamespace S = "http://www.w3.org/2000/svg";
 
-    // The charts of a maskclip run, then 6 example rows of 5 pictures (image, random mask, attention, two captions), then one confusion matrix.
+    // The charts of a maskclip run, then 6 example rows of pictures (image, one mask per masking strategy, attention, two captions), then one confusion matrix.
     private static readonly string[] Charts = ["Loss", "Learning rate", "Logit scale", "Throughput", "Gradient norm", "Peak memory", "EmaMomentum"];
-    private const int ExampleRows = 6, PicturesPerRow = 5;
+    private const int ExampleRows = 6;
+    private static readonly int PicturesPerRow = 4 + MLNetClip.Pretraining.Masking.MaskingStrategies.Names.Count;
 
     [GeneratedRegex("<img src=\"(?<src>[^\"]*)\" alt=\"(?<alt>[^\"]*)\"")]
     private static partial Regex Image();

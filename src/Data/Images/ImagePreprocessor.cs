@@ -53,6 +53,14 @@ public sealed unsafe class ImagePreprocessor
         var crops = CoveringViews.Sample(image.Width, image.Height, o.MinScale, o.MaxScale, o.MinRatio, o.MaxRatio, random);
         for (var v = 0; v < crops.Length; v++) WriteDecoded(batch, first + v, image, crops[v], flip: false);
         CoveringViews.WriteFractions(crops, image.Width, image.Height, boxes);
+        if (!o.JitterOnlineViews) return;
+        var pixels = Size * Size;
+        for (var v = 0; v < CoveringViews.Count - 1; v++)                                  // the online views, not the cover
+        {
+            var view = new Span<float>((float*)batch.DataPointer + (long)(first + v) * 3 * pixels, 3 * pixels);
+            ColourJitter.Apply(view, pixels, o.Normalization, ColourJitter.Sample(random));
+        }
+        GC.KeepAlive(batch);
     }
 
     /// <summary>An uninitialised batch of the right shape for <see cref="WriteInto(Tensor, int, string, Random?)"/>.</summary>

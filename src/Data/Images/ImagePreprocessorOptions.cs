@@ -43,6 +43,9 @@ public sealed class ImagePreprocessorOptions
     /// </summary>
     public bool CoveringViews { get; init; }
 
+    /// <summary>With <see cref="CoveringViews"/>: colour-jitter and sometimes grey the two online views (<see cref="ColourJitter"/>); the cover never. Default true.</summary>
+    public bool JitterOnlineViews { get; init; } = true;
+
     public ImageNormalization Normalization { get; init; } = ImageNormalization.Clip;
 
     /// <summary>Decoding settings. <see cref="AlphaHandling.Keep"/> is not allowed here: the output is RGB.</summary>

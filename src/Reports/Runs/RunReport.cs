@@ -102,7 +102,7 @@ public static class RunReport
                 page.Paragraph($"No readable example image in {source.Description}.", "note");
                 return;
             }
-            var maskRatio = Lookup(config, "options", "maskClip", "maskRatio") is { ValueKind: JsonValueKind.Number } r ? r.GetDouble() : 0.75;
+            var maskRatio = MaskRatio(config);
             page.Paragraph($"{examples.Count} images from {source.Description}, through model/ at {model.Options.Vision.ImageSize} px " +
                 $"({model.Options.Vision.GridSize}×{model.Options.Vision.GridSize} patches). Masks use the run's mask ratio; heat maps run from " +
                 "each map's lowest value (navy) to its highest (red), so compare shapes, and the printed ranges for strength. " +
@@ -169,6 +169,20 @@ public static class RunReport
         {
             throw new InvalidDataException($"{path} is not valid JSON: {e.Message}");
         }
+    }
+
+    // The share the run's method removed: A-CLIP's per-view ratio, FLIP's patch dropout, else MaskCLIP's (0.75 by default).
+    private static double MaskRatio(JsonElement config)
+    {
+        var method = Lookup(config, "options", "method") is { ValueKind: JsonValueKind.String } m ? m.GetString() : null;
+        string[] path = method switch
+        {
+            "aclip" => ["options", "aClip", "maskRatio"],
+            "aclip-efficient" => ["options", "aClip", "efficientMaskRatio"],
+            "flip" => ["options", "flip", "patchDropout"],
+            _ => ["options", "maskClip", "maskRatio"],
+        };
+        return Lookup(config, path) is { ValueKind: JsonValueKind.Number } r ? r.GetDouble() : 0.75;
     }
 
     private static JsonElement? Lookup(JsonElement e, params string[] path)

@@ -62,12 +62,17 @@ public class OptionsFileTests
     {
         var keys = OptionsFile.Keys();
         var top = typeof(PretrainOptions).GetProperties().Length;
-        var nested = typeof(MLNetClip.Pretraining.Methods.MaskClipOptions).GetProperties().Length
-            + typeof(DataParallelOptions).GetProperties().Length;
+        // Every option section (maskClip, aClip, flip, distill, dataParallel, …) contributes its own keys.
+        var nested = typeof(PretrainOptions).GetProperties()
+            .Where(p => p.PropertyType.IsClass && p.PropertyType != typeof(string))
+            .Sum(p => p.PropertyType.GetProperties().Length);
         Assert.Equal(top + nested, keys.Count);
         Assert.Contains("dataParallel.localLoss", keys);
         Assert.Contains("gradClipNorm", keys);
         Assert.Contains("maskClip.emaSchedule", keys);
+        Assert.Contains("aClip.simClrTemperature", keys);
+        Assert.Contains("flip.unmaskedTuningSteps", keys);
+        Assert.Contains("distill.teacher", keys);
     }
 
     [Theory]
