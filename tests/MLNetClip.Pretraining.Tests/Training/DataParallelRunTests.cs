@@ -25,3 +25,32 @@ public class DataParallelRunTests
         Assert.Equal("dataParallel.timeoutSeconds", e.Option);
     }
 }
+
+/// <summary>
+/// The whole data-parallel path (broadcast, gathers with gradients, global masked means, global mask
+/// draws, bucketed gradient and term averages) in a real one-rank gloo group: the identity, bit for
+/// bit, with every tensor it made freed.
+/// </summary>
+public class OneRankGroupTests
+{
+    [Fact]
+    public void A_one_rank_group_trains_bit_identical_to_no_group_and_frees_its_tensors()
+    {
+        using var dir = new TempFolder();
+        var manifest = TrainingTestData.WriteManifest(dir.Path, 24);
+        var options = TrainingRuns.Micro(3) with { Method = "maskclip", CheckpointEvery = 3 };
+        TrainingRuns.Run(options, manifest, dir.File("alone"));
+
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var group = MLNetClip.Torch.Distributed.ProcessGroup.Create("127.0.0.1", port, 0, 1, TimeSpan.FromSeconds(30), glooBind: "127.0.0.1");
+        var live = LiveTensors.Baseline();
+        var result = new Pretrainer(options, MLNetClip.Data.Datasets.ManifestSource.Open(manifest), dir.File("grouped")) { Group = group }.Run();
+        Assert.Equal(live, MLNetClip.Torch.Tensor.LiveCount);
+        Assert.Equal(3, result.Steps);
+        TrainingRuns.AssertSameTensors(dir.File("alone", "checkpoints", "step-00000003", "method.safetensors"),
+            dir.File("grouped", "checkpoints", "step-00000003", "method.safetensors"));
+    }
+}
