@@ -112,6 +112,11 @@ internal static class PretrainCommand
                     "continue with the same command and --resume");
                 return ExitCodes.Cancelled;
             }
+            if (group is { Rank: not 0 })
+            {
+                Console.WriteLine($"done: {result.Steps} steps in {result.ElapsedSeconds:F1} s (rank {group.Rank}; rank 0 wrote the run folder)");
+                return ExitCodes.Ok;
+            }
             Console.WriteLine($"done: {result.Steps} steps in {result.ElapsedSeconds:F1} s, {result.SkippedSteps} skipped; model {result.ModelDirectory}; " +
                 $"checkpoint {result.LastCheckpoint}");
             return ExitCodes.Ok;

@@ -47,12 +47,12 @@ internal sealed class TrainingStep(TrainingState state, PretrainOptions options,
             {
                 state.Optimizer.ZeroGrad();
                 var (name, value) = FirstNonFinite(terms, norm);
-                return StepResult.Skipped(learningRate, batch.Count, name, value, terms);
+                return StepResult.Skipped(learningRate, GlobalCount(batch), name, value, terms);
             }
             state.Optimizer.Step();
             ClampLogitScale(state.Method.Model);
             state.Method.AfterStep(context);
-            return StepResult.Applied(learningRate, batch.Count, norm, loss, terms);
+            return StepResult.Applied(learningRate, GlobalCount(batch), norm, loss, terms);
         }
         catch
         {
@@ -95,6 +95,9 @@ internal sealed class TrainingStep(TrainingState state, PretrainOptions options,
         var boxes = batch.ViewBoxes!.Narrow(0, start, count).Contiguous().DetachFromScope(); // [b, 3, 4] CPU
         return new PretrainBatch(images, tokens, views, boxes);
     }
+
+    // The samples this step trained on over every rank, so images per second is the run's throughput.
+    private int GlobalCount(LoaderBatch batch) => batch.Count * (sync?.Group.WorldSize ?? 1);
 
     private static double TotalLoss(Dictionary<string, Tensor> terms)
     {

@@ -22,7 +22,7 @@ public partial class WorkerFailureTests(ITestOutputHelper log)
         File.WriteAllText(config, """{ "threads": 1, "workers": 1, "checkpointEvery": 3, "keepCheckpoints": 2, "logEvery": 1, "dataParallel": { "timeoutSeconds": 60 } }""");
         var output = dir.File("run");
         string[] Pretrain(int batch) =>
-            ["pretrain", "--method", "clip", "--data", data, "--out", output, "--preset", "ViT-Micro", "--steps", "60",
+            ["pretrain", "--method", "clip", "--data", data, "--out", output, "--preset", "ViT-Micro", "--steps", "120",
              "--batch-size", $"{batch}", "--config", config];
         string stdout = dir.File("stdout.txt"), stderr = dir.File("stderr.txt");
         var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
@@ -51,7 +51,7 @@ public partial class WorkerFailureTests(ITestOutputHelper log)
 
         // The newest checkpoint is whole: its tensors load and its step is below the run's end.
         var latest = LatestStep(output);
-        Assert.InRange(latest, 3, 59);
+        Assert.InRange(latest, 3, 119);
         using (var weights = SafeTensors.Load(Path.Combine(output, "checkpoints", $"step-{latest:D8}", "method.safetensors")))
             Assert.NotEmpty(weights.Tensors);
 
@@ -59,7 +59,7 @@ public partial class WorkerFailureTests(ITestOutputHelper log)
         var resumed = Launcher.Run(dir.Path, [.. Pretrain(4), "--resume"]);
         Assert.True(resumed.Exit == 0, $"exit {resumed.Exit}: {resumed.Out}\n{resumed.Err}");
         Assert.Contains($"resumed from", resumed.Out);
-        Assert.Contains("done: 60 steps", resumed.Out);
+        Assert.Contains("done: 120 steps", resumed.Out);
     }
 
     private static long LatestStep(string output) =>
