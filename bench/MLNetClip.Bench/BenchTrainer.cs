@@ -20,9 +20,13 @@ internal sealed class BenchTrainer : IDisposable
     private readonly TrainingState _state;
     private readonly TrainingStep _step;
 
-    public BenchTrainer(string method, int batchSize, int maxCaptionTokens, int seed, long plannedSteps)
+    public BenchTrainer(string method, int batchSize, int maxCaptionTokens, int seed, long plannedSteps,
+        Pretraining.Methods.Distill.DistillOptions? distill = null)
     {
-        Options = new PretrainOptions { Method = method, Preset = "ViT-Tiny", BatchSize = batchSize, Seed = seed, Steps = plannedSteps };
+        Options = new PretrainOptions
+        {
+            Method = method, Preset = "ViT-Tiny", BatchSize = batchSize, Seed = seed, Steps = plannedSteps, Distill = distill ?? new(),
+        };
         var config = new RunConfig
         {
             Options = Options,

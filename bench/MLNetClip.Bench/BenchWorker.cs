@@ -38,13 +38,13 @@ internal sealed class BenchWorker : IDisposable
     public JsonElement Ready { get; }
 
     /// <summary>This benchmark program again, as the train-worker command (under dotnet, as an apphost, or inside the device runner).</summary>
-    public static BenchWorker StartSelf(string name, IEnumerable<string> args)
+    public static BenchWorker StartSelf(string name, IEnumerable<string> args, string command = "train-worker")
     {
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("the running executable is unknown");
         var info = new ProcessStartInfo(self);
         if (Path.GetFileNameWithoutExtension(self) == "dotnet") info.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
         if (Assembly.GetEntryAssembly()?.GetName().Name != "MLNetClip.Bench") info.ArgumentList.Add("bench");
-        info.ArgumentList.Add("train-worker");
+        info.ArgumentList.Add(command);
         foreach (var a in args) info.ArgumentList.Add(a);
         return new BenchWorker(name, info);
     }

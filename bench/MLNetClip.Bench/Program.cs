@@ -8,10 +8,12 @@ var benches = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal
     ["decode"] = DecodeBench.Run,
     ["loader"] = LoaderBench.Run,
     ["train"] = TrainBench.Run,
+    ["distill"] = DistillBench.Run,
 };
 
 // `train` starts our side as a worker process of this same program.
 if (args is ["train-worker", ..]) return TrainBenchWorker.Run(args[1..]);
+if (args is ["distill-worker", ..]) return DistillBenchWorker.Run(args[1..]);
 
 if (args.Length == 0 || !benches.TryGetValue(args[0], out var bench))
 {
