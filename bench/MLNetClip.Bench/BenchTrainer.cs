@@ -22,9 +22,13 @@ internal sealed class BenchTrainer : IDisposable
     private readonly TrainingStep _step;
 
     /// <summary>With a data-parallel group the step averages gradients over it (bench dist).</summary>
-    public BenchTrainer(string method, int batchSize, int maxCaptionTokens, int seed, long plannedSteps, Torch.Distributed.ProcessGroup? group = null)
+    public BenchTrainer(string method, int batchSize, int maxCaptionTokens, int seed, long plannedSteps,
+        Torch.Distributed.ProcessGroup? group = null, Pretraining.Methods.Distill.DistillOptions? distill = null)
     {
-        Options = new PretrainOptions { Method = method, Preset = "ViT-Tiny", BatchSize = batchSize, Seed = seed, Steps = plannedSteps };
+        Options = new PretrainOptions
+        {
+            Method = method, Preset = "ViT-Tiny", BatchSize = batchSize, Seed = seed, Steps = plannedSteps, Distill = distill ?? new(),
+        };
         var config = new RunConfig
         {
             Options = Options,

@@ -11,6 +11,7 @@ var benches = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal
     ["mlnet"] = MlnetBench.Run,
     ["embed"] = EmbedBench.Run,
     ["dist"] = DistBench.Run,
+    ["distill"] = DistillBench.Run,
 };
 
 // `train` and `embed` start our side as a worker process of this same program.
@@ -18,6 +19,7 @@ if (args is ["train-worker", ..]) return TrainBenchWorker.Run(args[1..]);
 if (args is ["embed-worker", ..]) return EmbedBenchWorker.Run(args[1..]);
 // `dist` starts its processes the same way.
 if (args is ["dist-worker", ..]) return DistBenchWorker.Run(args[1..]);
+if (args is ["distill-worker", ..]) return DistillBenchWorker.Run(args[1..]);
 
 if (args.Length == 0 || !benches.TryGetValue(args[0], out var bench))
 {

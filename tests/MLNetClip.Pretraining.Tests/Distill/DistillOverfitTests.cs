@@ -39,7 +39,7 @@ public class DistillOverfitTests
             var clock = Stopwatch.StartNew();
             using var images = SyntheticPairs.Images(32);
             if (name == BeitV2Method.MethodName) DistillMethods.WriteTokenizer(folder, images);
-            // 32 codes for 32 images, and a faster EMA (0.9: a code unused for ~7 steps is re-seeded) for a run this short.
+            // vqkd: 32 codes for 32 images, and a faster EMA (0.9: a code unused for ~7 steps is re-seeded) for a run this short.
             var options = new DistillOptions { CodebookSize = 32, CodebookDecay = 0.9 };
             using var method = DistillMethods.Create(name, options, folder);
             using var batch = DistillMethods.Batch(images);
