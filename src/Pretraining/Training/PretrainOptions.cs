@@ -128,6 +128,7 @@ public sealed record PretrainOptions
         Require(MaxBadSteps >= 1, "maxBadSteps", MaxBadSteps, "1 or more");
         if (MaskClip is null) throw new PretrainOptionException("maskClip", "option 'maskClip' must be an object, not null");
         if (Distill is null) throw new PretrainOptionException("distill", "option 'distill' must be an object, not null");
+        Distill.CheckFolders(Method);
     }
 
     private static bool IsDevice(string? text)

@@ -62,10 +62,12 @@ public class OptionsFileTests
     {
         var keys = OptionsFile.Keys();
         var top = typeof(PretrainOptions).GetProperties().Length;
-        var nested = typeof(MLNetClip.Pretraining.Methods.MaskClipOptions).GetProperties().Length;
+        var nested = typeof(MLNetClip.Pretraining.Methods.MaskClipOptions).GetProperties().Length
+            + typeof(MLNetClip.Pretraining.Methods.Distill.DistillOptions).GetProperties().Length;
         Assert.Equal(top + nested, keys.Count);
         Assert.Contains("gradClipNorm", keys);
         Assert.Contains("maskClip.emaSchedule", keys);
+        Assert.Contains("distill.teacher", keys);
     }
 
     [Theory]
