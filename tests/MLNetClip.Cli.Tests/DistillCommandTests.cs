@@ -41,6 +41,7 @@ public class DistillCommandTests
         (exit, _, error) = CliRunner.Run(Micro("maskalign", manifest, dir.File("run2"), "--teacher", dir.File("nope")));
         Assert.Equal(ExitCodes.BadInput, exit);
         Assert.Contains("teacher folder", CliErrorTests.OneErrorLine(error));
+        Assert.False(Directory.Exists(dir.File("run2")), "a run folder was started before the teacher was checked");
 
         (exit, _, error) = CliRunner.Run(Micro("beitv2", manifest, dir.File("run3"), "--tokenizer", dir.Path));
         Assert.Equal(ExitCodes.BadInput, exit);

@@ -140,6 +140,7 @@ public sealed record PretrainOptions
         if (Flip is null) throw new PretrainOptionException("flip", "option 'flip' must be an object, not null");
         if (Distill is null) throw new PretrainOptionException("distill", "option 'distill' must be an object, not null");
         (DataParallel ?? throw new PretrainOptionException("dataParallel", "option 'dataParallel' must be an object, not null")).Validate();
+        Distill.CheckFolders(Method);
     }
 
     private static bool IsDevice(string? text)

@@ -66,6 +66,26 @@ public sealed record DistillOptions
         Require(VqkdDecoderDepth is >= 1 and <= 64, "vqkdDecoderDepth", VqkdDecoderDepth, "1 to 64");
     }
 
+    /// <summary>
+    /// Checked before a run writes anything: the named method's teacher (or beitv2's tokenizer) is
+    /// given and its folder exists. Methods outside this family need neither.
+    /// </summary>
+    public void CheckFolders(string method)
+    {
+        string? folder = method switch
+        {
+            "maskdistill" or "milan" or "maskalign" or "vqkd" => RequireTeacher(method),
+            "beitv2" => RequireTokenizer(),
+            _ => null,
+        };
+        if (folder is null) return;
+        Validate();
+        if (!Directory.Exists(folder))
+            throw new DirectoryNotFoundException(method == "beitv2"
+                ? $"tokenizer folder '{folder}' does not exist; give the output folder of `pretrain --method vqkd`"
+                : $"teacher folder '{folder}' does not exist; give a Hugging Face CLIP folder (config.json + model.safetensors) or a pretraining run's model/ folder");
+    }
+
     /// <summary>The teacher folder, or a clear error naming the option when it was not given.</summary>
     public string RequireTeacher(string method) => Teacher is { Length: > 0 } t ? t
         : throw new ArgumentException($"method '{method}' needs a teacher: give --teacher DIR (a Hugging Face CLIP folder or a pretraining run's model/) or 'distill.teacher'");
