@@ -41,11 +41,11 @@ public sealed class ImageEmbeddingTransformer : BatchedTransformer
     private protected override IBatchMapper CreateMapper(DataViewSchema inputSchema) =>
         new ImageEmbeddingMapper(Model, _settings, ImageColumn.Classify(inputSchema, _settings.InputColumn, Name));
 
-    private protected override void WriteTo(ArchiveWriter writer) => writer.AddTransform(Kind, _settings, writer.AddModel(Model));
+    private protected override void WriteTo(ArchiveWriter writer) => writer.AddTransform(Kind, _settings, ArchiveJson.Default.ImageEmbeddingSettings, writer.AddModel(Model));
 
     internal static ITransformer Load(ArchiveReader reader, TransformEntry entry)
     {
-        var settings = reader.Settings<ImageEmbeddingSettings>(entry);
+        var settings = reader.Settings(entry, ArchiveJson.Default.ImageEmbeddingSettings);
         var (model, owned) = reader.Model(entry.Model);
         return new ImageEmbeddingTransformer(model, settings, owned);
     }

@@ -36,11 +36,11 @@ public sealed class TextEmbeddingTransformer : BatchedTransformer
         return new TextEmbeddingMapper(Model, _settings);
     }
 
-    private protected override void WriteTo(ArchiveWriter writer) => writer.AddTransform(Kind, _settings, writer.AddModel(Model));
+    private protected override void WriteTo(ArchiveWriter writer) => writer.AddTransform(Kind, _settings, ArchiveJson.Default.TextEmbeddingSettings, writer.AddModel(Model));
 
     internal static ITransformer Load(ArchiveReader reader, TransformEntry entry)
     {
-        var settings = reader.Settings<TextEmbeddingSettings>(entry);
+        var settings = reader.Settings(entry, ArchiveJson.Default.TextEmbeddingSettings);
         var (model, owned) = reader.Model(entry.Model);
         return new TextEmbeddingTransformer(model, settings, owned);
     }

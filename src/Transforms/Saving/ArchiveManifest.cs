@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
@@ -49,13 +48,18 @@ internal sealed record ArchiveManifest
 
     public static string ArrayEntryName(string name) => $"{Root}arrays/{name}.f32";
 
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
 }
+
+/// <summary>
+/// The manifest's JSON contract, source-generated (trim-safe: the device route publishes trimmed).
+/// camelCase keys, enums by name.
+/// </summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(ArchiveManifest))]
+[JsonSerializable(typeof(Embedding.ImageEmbeddingSettings))]
+[JsonSerializable(typeof(Embedding.TextEmbeddingSettings))]
+[JsonSerializable(typeof(ZeroShot.ZeroShotSettings))]
+internal sealed partial class ArchiveJson : JsonSerializerContext;
 
 /// <summary>One placeholder's transform: its kind, its settings (as JSON), the model it runs.</summary>
 internal sealed record TransformEntry(string Kind, JsonNode Settings, int Model);

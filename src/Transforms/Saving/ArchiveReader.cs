@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
@@ -69,8 +70,17 @@ internal sealed class ArchiveReader : IDisposable
     }
 
     /// <summary>Settings of a manifest entry as the transform's own record.</summary>
-    public T Settings<T>(TransformEntry entry) =>
-        entry.Settings.Deserialize<T>(ArchiveManifest.Json) ?? throw Corrupt($"transform '{entry.Kind}' has no settings");
+    public T Settings<T>(TransformEntry entry, JsonTypeInfo<T> contract)
+    {
+        try
+        {
+            return entry.Settings.Deserialize(contract) ?? throw Corrupt($"transform '{entry.Kind}' has no settings");
+        }
+        catch (JsonException e)
+        {
+            throw Corrupt($"transform '{entry.Kind}' has unreadable settings ({e.Message})");
+        }
+    }
 
     /// <summary>
     /// Model <paramref name="index"/>, loaded once onto the device. The first transform asking for it
@@ -152,7 +162,7 @@ internal sealed class ArchiveReader : IDisposable
         try
         {
             using var stream = entry.Open();
-            manifest = JsonSerializer.Deserialize<ArchiveManifest>(stream, ArchiveManifest.Json);
+            manifest = JsonSerializer.Deserialize(stream, ArchiveJson.Default.ArchiveManifest);
         }
         catch (Exception e) when (e is JsonException or InvalidDataException)
         {

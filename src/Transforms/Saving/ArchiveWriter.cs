@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetClip.Evaluation.Embedding;
@@ -49,8 +50,8 @@ internal sealed class ArchiveWriter
         ((ICanSaveModel)Placeholder.Value).Save(ctx);
     }
 
-    public void AddTransform<TSettings>(string kind, TSettings settings, int model) =>
-        _manifest.Transforms.Add(new TransformEntry(kind, JsonSerializer.SerializeToNode(settings, ArchiveManifest.Json)!, model));
+    public void AddTransform<TSettings>(string kind, TSettings settings, JsonTypeInfo<TSettings> contract, int model) =>
+        _manifest.Transforms.Add(new TransformEntry(kind, JsonSerializer.SerializeToNode(settings, contract)!, model));
 
     /// <summary>The model's index in the archive, writing its folder the first time it is seen.</summary>
     public int AddModel(EvaluationModel model)
@@ -121,7 +122,7 @@ internal sealed class ArchiveWriter
             stream.Write(bytes);
         }
         using var manifest = zip.CreateEntry(ArchiveManifest.ManifestEntry).Open();
-        JsonSerializer.Serialize(manifest, _manifest, ArchiveManifest.Json);
+        JsonSerializer.Serialize(manifest, _manifest, ArchiveJson.Default.ArchiveManifest);
     }
 
     private static ITransformer CreatePlaceholder()

@@ -49,12 +49,12 @@ public sealed class ZeroShotScoringTransformer : BatchedTransformer
     private protected override void WriteTo(ArchiveWriter writer)
     {
         var array = writer.AddArray("zeroshot", _weights, [_settings.ClassNames.Count, Dimension]);
-        writer.AddTransform(Kind, _settings with { WeightsArray = array }, -1);
+        writer.AddTransform(Kind, _settings with { WeightsArray = array }, ArchiveJson.Default.ZeroShotSettings, -1);
     }
 
     internal static ITransformer Load(ArchiveReader reader, TransformEntry entry)
     {
-        var settings = reader.Settings<ZeroShotSettings>(entry);
+        var settings = reader.Settings(entry, ArchiveJson.Default.ZeroShotSettings);
         if (settings.WeightsArray is null || settings.ClassNames is not { Count: > 0 }) throw reader.Corrupt("the zero-shot entry lacks its classes or weights");
         var (weights, shape) = reader.Array(settings.WeightsArray);
         if (shape.Length != 2 || shape[0] != settings.ClassNames.Count)
