@@ -11,6 +11,7 @@
 #if defined(MLC_WITH_GLOO)
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include "dist_group.h"
 #endif
 #if defined(MLC_WITH_GLOO) && defined(MLC_WITH_NCCL)
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
@@ -19,43 +20,11 @@
 #if defined(MLC_WITH_GLOO)
 namespace {
 
-// libtorch 2.x moved the collectives from ProcessGroup onto Backend; the concrete
-// classes (ProcessGroupGloo, ProcessGroupNCCL) derive from whichever it is.
-#if MLC_TORCH2
-using Group = c10d::Backend;
-#else
-using Group = c10d::ProcessGroup;
-#endif
-
-struct ProcessGroupHandle {
-  c10::intrusive_ptr<c10d::Store> store;
-  c10::intrusive_ptr<Group> group;
-  int rank = 0;
-  int size = 1;
-};
-
-ProcessGroupHandle* handle(mlc_process_group g) {
-  TORCH_CHECK(g != nullptr, "process group is null (already disposed?)");
-  return static_cast<ProcessGroupHandle*>(g);
-}
-
-std::chrono::milliseconds millis(int64_t ms) {
-  TORCH_CHECK(ms > 0, "collective timeout must be > 0 ms, got ", ms);
-  return std::chrono::milliseconds(ms);
-}
-
-// Waits for one collective; a timeout or a peer's broken connection becomes one error naming the collective.
-void wait(const c10::intrusive_ptr<c10d::Work>& work, const char* what, int64_t timeout_ms) {
-  try {
-    work->wait(millis(timeout_ms));
-  } catch (const c10::Error& e) {
-    TORCH_CHECK(false, "distributed ", what, " failed after at most ", timeout_ms,
-                " ms (a peer rank stopped, is unreachable, or is slower than the timeout): ", e.what_without_backtrace());
-  } catch (const std::exception& e) {
-    TORCH_CHECK(false, "distributed ", what, " failed after at most ", timeout_ms,
-                " ms (a peer rank stopped, is unreachable, or is slower than the timeout): ", e.what());
-  }
-}
+using mlc::dist::Group;
+using mlc::dist::handle;
+using mlc::dist::millis;
+using mlc::dist::ProcessGroupHandle;
+using mlc::dist::wait;
 
 // Packs same-dtype tensors into flat buckets of at most `bucket_bytes` (a tensor larger
 // than that gets a bucket of its own), runs `op` on every bucket with all of them in

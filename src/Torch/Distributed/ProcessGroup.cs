@@ -133,13 +133,19 @@ public sealed class ProcessGroup : IDisposable
         if (h != IntPtr.Zero) N.mlc_dist_free(h, _failed ? 1 : 0);
     }
 
-    private IntPtr Handle => _handle != IntPtr.Zero ? _handle : throw new ObjectDisposedException(nameof(ProcessGroup));
+    internal IntPtr Handle => _handle != IntPtr.Zero ? _handle : throw new ObjectDisposedException(nameof(ProcessGroup));
 
     private void Check(int status)
     {
         if (status != 0) return;
+        throw Failed();
+    }
+
+    /// <summary>Marks the group as failed (so Dispose abandons it) and returns the native error.</summary>
+    internal TorchException Failed()
+    {
         _failed = true;
-        throw TorchException.FromNative();
+        return TorchException.FromNative();
     }
 
     private Tensor Wrap(IntPtr h, Tensor input)
@@ -150,13 +156,13 @@ public sealed class ProcessGroup : IDisposable
         throw TorchException.FromNative();
     }
 
-    private static IntPtr[] Handles(IReadOnlyList<Tensor> tensors)
+    internal static IntPtr[] Handles(IReadOnlyList<Tensor> tensors)
     {
         var handles = new IntPtr[tensors.Count];
         for (var i = 0; i < handles.Length; i++) handles[i] = tensors[i].Handle;
         return handles;
     }
 
-    private static long Milliseconds(TimeSpan t) =>
+    internal static long Milliseconds(TimeSpan t) =>
         t > TimeSpan.Zero ? (long)Math.Ceiling(t.TotalMilliseconds) : throw new ArgumentOutOfRangeException(nameof(t), t, "a collective timeout must be > 0");
 }
