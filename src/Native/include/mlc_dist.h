@@ -29,6 +29,10 @@ MLC_API mlc_tensor mlc_dist_all_gather(mlc_process_group group, mlc_tensor input
 // returns this rank's rows (torch.distributed.nn.all_gather). Every rank must run backward.
 MLC_API mlc_tensor mlc_dist_all_gather_with_grad(mlc_process_group group, mlc_tensor input, int64_t timeout_ms);
 MLC_API int mlc_dist_barrier(mlc_process_group group, int64_t timeout_ms);
+// The rendezvous store (hosted by rank 0), for small notes between ranks such as who saw a failure.
+MLC_API int mlc_dist_store_set(mlc_process_group group, const char* key, const char* value);
+// 1 when the key is set, 0 when not (without waiting), -1 on error (the store is unreachable).
+MLC_API int mlc_dist_store_check(mlc_process_group group, const char* key);
 
 // Gradient all-reduce overlapped with backward (DDP's Reducer): hooks on each parameter's
 // gradient accumulator launch a bucket's all-reduce as soon as all its gradients are final.

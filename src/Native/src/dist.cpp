@@ -252,6 +252,22 @@ MLC_API int mlc_dist_barrier(mlc_process_group group, int64_t timeout_ms) {
   })
 }
 
+MLC_API int mlc_dist_store_set(mlc_process_group group, const char* key, const char* value) {
+  MLC_GUARD(0, {
+    TORCH_CHECK(key != nullptr && value != nullptr, "store key and value must not be null");
+    std::string v(value);
+    handle(group)->store->set(key, std::vector<uint8_t>(v.begin(), v.end()));
+    return 1;
+  })
+}
+
+MLC_API int mlc_dist_store_check(mlc_process_group group, const char* key) {
+  MLC_GUARD(-1, {
+    TORCH_CHECK(key != nullptr, "store key must not be null");
+    return handle(group)->store->check({std::string(key)}) ? 1 : 0;
+  })
+}
+
 #else  // no gloo headers at build time
 
 namespace {
@@ -270,5 +286,7 @@ MLC_API int mlc_dist_broadcast(mlc_process_group, const mlc_tensor*, int64_t, in
 MLC_API mlc_tensor mlc_dist_all_gather(mlc_process_group, mlc_tensor, int64_t) { unavailable(); return nullptr; }
 MLC_API mlc_tensor mlc_dist_all_gather_with_grad(mlc_process_group, mlc_tensor, int64_t) { unavailable(); return nullptr; }
 MLC_API int mlc_dist_barrier(mlc_process_group, int64_t) { return unavailable(); }
+MLC_API int mlc_dist_store_set(mlc_process_group, const char*, const char*) { return unavailable(); }
+MLC_API int mlc_dist_store_check(mlc_process_group, const char*) { unavailable(); return -1; }
 
 #endif

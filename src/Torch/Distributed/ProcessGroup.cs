@@ -116,6 +116,41 @@ public sealed class ProcessGroup : IDisposable
 
     public void Barrier(TimeSpan? timeout = null) => Check(N.mlc_dist_barrier(Handle, Milliseconds(timeout ?? Timeout)));
 
+    /// <summary>Sets a key in the rendezvous store (hosted by rank 0); false when the store cannot be reached.</summary>
+    public bool TrySetNote(string key, string value)
+    {
+        var k = Marshal.StringToCoTaskMemUTF8(key);
+        var v = Marshal.StringToCoTaskMemUTF8(value);
+        try
+        {
+            if (N.mlc_dist_store_set(Handle, k, v) == 1) return true;
+            _ = TorchException.FromNative();   // clear the error: an unreachable store is an answer here
+            return false;
+        }
+        finally
+        {
+            Marshal.FreeCoTaskMem(k);
+            Marshal.FreeCoTaskMem(v);
+        }
+    }
+
+    /// <summary>Whether the rendezvous store holds the key, without waiting; null when the store cannot be reached.</summary>
+    public bool? HasNote(string key)
+    {
+        var k = Marshal.StringToCoTaskMemUTF8(key);
+        try
+        {
+            var found = N.mlc_dist_store_check(Handle, k);
+            if (found >= 0) return found == 1;
+            _ = TorchException.FromNative();
+            return null;
+        }
+        finally
+        {
+            Marshal.FreeCoTaskMem(k);
+        }
+    }
+
     /// <summary>
     /// Leaves the group. After a failed collective the group's transfer threads may still be blocked
     /// on a dead peer until the group timeout; the group is then abandoned rather than joined, so
