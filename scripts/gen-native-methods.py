@@ -12,7 +12,7 @@ include = root / "src" / "Native" / "include"
 out_dir = root / "src" / "Torch" / "Native"
 
 TYPES = {
-    "mlc_tensor": "IntPtr", "mlc_generator": "IntPtr", "mlc_process_group": "IntPtr", "const mlc_tensor*": "IntPtr*",
+    "mlc_tensor": "IntPtr", "mlc_generator": "IntPtr", "mlc_process_group": "IntPtr", "mlc_grad_reducer": "IntPtr", "const mlc_tensor*": "IntPtr*",
     "mlc_tensor*": "IntPtr*", "const int64_t*": "long*", "int64_t*": "long*", "int": "int",
     "int64_t": "long", "double": "double", "uint64_t": "ulong", "const void*": "void*",
     "void*": "void*", "const char*": "IntPtr", "double*": "double*", "int*": "int*", "void": "void",

@@ -23,11 +23,12 @@ internal sealed class BenchTrainer : IDisposable
 
     /// <summary>With a data-parallel group the step averages gradients over it (bench dist).</summary>
     public BenchTrainer(string method, int batchSize, int maxCaptionTokens, int seed, long plannedSteps,
-        Torch.Distributed.ProcessGroup? group = null, Pretraining.Methods.Distill.DistillOptions? distill = null)
+        Torch.Distributed.ProcessGroup? group = null, Pretraining.Methods.Distill.DistillOptions? distill = null, bool overlap = true)
     {
         Options = new PretrainOptions
         {
             Method = method, Preset = "ViT-Tiny", BatchSize = batchSize, Seed = seed, Steps = plannedSteps, Distill = distill ?? new(),
+            DataParallel = new DataParallelOptions { OverlapGradients = overlap },
         };
         var config = new RunConfig
         {

@@ -13,11 +13,12 @@ namespace MLNetClip.Bench;
 /// (1×1, 2×1, 1×2, 1×1, …) so the machine's load falls on all alike, medians reported:
 /// <list type="bullet">
 /// <item>1×1: one process, one libtorch thread, batch B;</item>
-/// <item>2×1: two processes, one thread each, batch B each (global 2B);</item>
+/// <item>2×1: two processes, one thread each, batch B each (global 2B), gradients all-reduced from inside backward;</item>
+/// <item>2×1 after: the same with every bucket launched after backward (overlap off), to show what overlap buys;</item>
 /// <item>1×2: one process, two threads, batch 2B: the same cores used by one process instead.</item>
 /// </list>
 /// Scaling efficiency is samples/s of 2×1 over twice 1×1; the communication share is the time
-/// rank 0 spends in collectives (gradient all-reduce, term average, the loss's feature gathers)
+/// rank 0 spends waiting in collectives (gradient all-reduce, term average, the loss's feature gathers)
 /// over its step time.
 /// </summary>
 internal static class DistBench
@@ -28,19 +29,23 @@ internal static class DistBench
         var method = BenchUtil.Arg(args, "--method", "clip");
         int batch = Int("--batch", "32"), rounds = Int("--rounds", "3"), steps = Int("--steps", "4");
         var loadBefore = BenchUtil.LoadAverage();
-        var setups = new (string Name, int Processes, int Threads, int Batch)[] { ("1×1", 1, 1, batch), ("2×1", 2, 1, batch), ("1×2", 1, 2, 2 * batch) };
+        var setups = new (string Name, int Processes, int Threads, int Batch, bool Overlap)[]
+        {
+            ("1×1", 1, 1, batch, true), ("2×1", 2, 1, batch, true), ("2×1 after", 2, 1, batch, false), ("1×2", 1, 2, 2 * batch, true),
+        };
         var results = setups.ToDictionary(s => s.Name, _ => new List<Dictionary<string, double>>());
         for (var r = 0; r < rounds; r++)
             foreach (var s in setups)
             {
-                var reply = Launch(s.Processes, ["--method", method, "--threads", $"{s.Threads}", "--batch", $"{s.Batch}", "--steps", $"{steps}"]);
+                var reply = Launch(s.Processes, ["--method", method, "--threads", $"{s.Threads}", "--batch", $"{s.Batch}", "--steps", $"{steps}",
+                    "--overlap", s.Overlap ? "1" : "0"]);
                 results[s.Name].Add(reply);
                 Console.Error.WriteLine(Invariant($"bench dist: round {r + 1}/{rounds} {s.Name}: {reply["wall"]:F3} s/step, communication {reply["communication"]:F3} s"));
             }
 
         Console.WriteLine(Invariant($"bench dist: CPU, {method} on ViT-Tiny at 64 px, {Environment.ProcessorCount} cores, gloo on loopback; ") +
                           $"{rounds} rounds of {steps} timed steps per set-up; load average {loadBefore} before, {BenchUtil.LoadAverage()} after");
-        Console.WriteLine($"{"set-up",-8} {"processes",9} {"threads",7} {"global batch",12} {"s/step",8} {"samples/s",9} {"CPU s/step",10} {"comm s/step",11} {"comm share",10}");
+        Console.WriteLine($"{"set-up",-10} {"processes",9} {"threads",7} {"global batch",12} {"s/step",8} {"samples/s",9} {"CPU s/step",10} {"comm s/step",11} {"comm share",10}");
         var throughput = new Dictionary<string, double>();
         var cpuPerStep = new Dictionary<string, double>();
         foreach (var s in setups)
@@ -51,8 +56,11 @@ internal static class DistBench
             var global = s.Processes * s.Batch;
             throughput[s.Name] = global / wall;
             cpuPerStep[s.Name] = cpu;
-            Console.WriteLine(Invariant($"{s.Name,-8} {s.Processes,9} {s.Threads,7} {global,12} {wall,8:F3} {global / wall,9:F1} {cpu,10:F3} {comm,11:F3} {comm / wall,10:P0}"));
+            Console.WriteLine(Invariant($"{s.Name,-10} {s.Processes,9} {s.Threads,7} {global,12} {wall,8:F3} {global / wall,9:F1} {cpu,10:F3} {comm,11:F3} {comm / wall,10:P0}") +
+                (s.Processes > 1 ? Invariant($"  ({results[s.Name][0]["overlapped"]:F0} of {results[s.Name][0]["buckets"]:F0} buckets launched in backward)") : ""));
         }
+        Console.WriteLine(Invariant($"overlap with backward: 2×1 takes {BenchUtil.Median(results["2×1"].Select(x => x["wall"])) / BenchUtil.Median(results["2×1 after"].Select(x => x["wall"])):F2}× the step time of 2×1 after; ") +
+                          Invariant($"waiting in collectives {BenchUtil.Median(results["2×1"].Select(x => x["communication"])):F3} s against {BenchUtil.Median(results["2×1 after"].Select(x => x["communication"])):F3} s a step"));
         Console.WriteLine(Invariant($"scaling efficiency 1→2 processes (samples/s of 2×1 over 2 × 1×1): {throughput["2×1"] / (2 * throughput["1×1"]):P0}; ") +
                           Invariant($"2×1 against one process on both cores (1×2): {throughput["2×1"] / throughput["1×2"]:F2}×"));
         // Process CPU time does not depend on how busy the machine is: the same ratio by CPU seconds.

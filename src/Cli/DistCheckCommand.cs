@@ -88,7 +88,37 @@ internal static class DistCheckCommand
         (all * w).Sum().Backward();
         results["gatherWithGradValues"] = all.Detach().ToArray<double>();
         results["gatherWithGradGradient"] = x.Grad!.ToArray<double>();
+
+        ReduceDuringBackward(group, results);
         return results;
+    }
+
+    /// <summary>
+    /// The gradient reducer as a training step uses it: two backwards (gradient accumulation), only
+    /// the second armed. With 16-byte buckets filled from the end, b and a get a bucket each and are
+    /// launched from inside backward; the parameter that gets no gradient is left alone.
+    /// </summary>
+    private static void ReduceDuringBackward(ProcessGroup group, Dictionary<string, double[]> results)
+    {
+        double r = group.Rank;
+        var unused = Tensor.Zeros([1], ScalarType.Float64).RequiresGrad_();
+        var a = Tensor.Ones([2], ScalarType.Float64).RequiresGrad_();
+        var b = Tensor.Full([3], r, ScalarType.Float64).RequiresGrad_();
+        using var reducer = new GradientReducer(group, [unused, a, b], 1.0 / group.WorldSize, bucketBytes: 16);
+        var k = Tensor.FromArray(new[] { 1.0, 2.0 });
+        for (var pass = 0; pass < 2; pass++)
+        {
+            // d/da = (r + 1)·[1, 2], d/db = b = r: twice that after both passes, then the mean over ranks.
+            var loss = (a * k).Sum() * (r + 1) + (b * b).Sum() / 2;
+            if (pass == 1) reducer.Arm();
+            loss.Backward();
+        }
+        reducer.Finish();
+        results["reducerA"] = a.Grad!.ToArray<double>();
+        results["reducerB"] = b.Grad!.ToArray<double>();
+        results["reducerUnusedHasGrad"] = [unused.Grad is null ? 0 : 1];
+        results["reducerBuckets"] = [reducer.Buckets];
+        results["reducerLaunchedInBackward"] = [reducer.LaunchedDuringBackward];
     }
 
 }

@@ -32,15 +32,47 @@ internal static class DistributedGroup
         return ProcessGroup.Create(env.MasterAddress, env.MasterPort, env.Rank, env.WorldSize, timeout, backend, env.GlooBind());
     }
 
+    /// <summary>How long a failing rank waits for the other survivors to report before naming who did not.</summary>
+    internal static readonly TimeSpan RollCallWait = TimeSpan.FromSeconds(3);
+
     /// <summary>
-    /// A failed collective as one line that says which rank stopped and who it was waiting for: with
-    /// two ranks the peer is the other one; with more, gloo's message names the peer's address.
+    /// A failed collective as one line that says which rank stopped and who it was waiting for. With
+    /// two ranks the peer is the other one. With more, a roll call in the rendezvous store: every
+    /// surviving rank notes its failure there, waits a moment, and names the ranks that noted none
+    /// (a dead rank cannot). When the store itself is gone, rank 0, its host, is the one that stopped.
     /// </summary>
     public static Exception Failure(ProcessGroup group, TorchException e)
     {
-        var peer = group.WorldSize == 2 ? $"rank {1 - group.Rank} stopped or is unreachable" : "a peer rank stopped or is unreachable";
+        var peer = group.WorldSize == 2 ? $"rank {1 - group.Rank} stopped or is unreachable" : RollCall(group);
         return new CliException($"rank {group.Rank} of {group.WorldSize} stops: {peer}. {e.Message}", ExitCodes.Torch);
     }
+
+    private static string RollCall(ProcessGroup group)
+    {
+        const string unknown = "a peer rank stopped or is unreachable";
+        if (!group.TrySetNote(FailureKey(group.Rank), "1"))
+            return group.Rank == 0 ? unknown : "rank 0 stopped or is unreachable (the rendezvous store it hosts is gone)";
+        var silent = new List<int>();
+        var deadline = DateTime.UtcNow + RollCallWait;
+        while (true)
+        {
+            silent.Clear();
+            for (var r = 0; r < group.WorldSize; r++)
+            {
+                if (r == group.Rank) continue;
+                var noted = group.HasNote(FailureKey(r));
+                if (noted is null) return group.Rank == 0 ? unknown : "rank 0 stopped or is unreachable (the rendezvous store it hosts is gone)";
+                if (noted == false) silent.Add(r);
+            }
+            if (silent.Count == 0 || DateTime.UtcNow >= deadline) break;
+            Thread.Sleep(100);
+        }
+        if (silent.Count == 0) return unknown;
+        var names = silent.Count == 1 ? $"rank {silent[0]}" : $"ranks {string.Join(", ", silent)}";
+        return $"{names} stopped or {(silent.Count == 1 ? "is" : "are")} unreachable (the other ranks reported the failure)";
+    }
+
+    private static string FailureKey(int rank) => $"mlnetclip/failed/{rank}";
 
     /// <summary>The CUDA device of this rank on its machine: cuda:LOCAL_RANK when the run asked for plain "cuda".</summary>
     public static string DeviceFor(string device)

@@ -29,3 +29,22 @@ MLC_API mlc_tensor mlc_dist_all_gather(mlc_process_group group, mlc_tensor input
 // returns this rank's rows (torch.distributed.nn.all_gather). Every rank must run backward.
 MLC_API mlc_tensor mlc_dist_all_gather_with_grad(mlc_process_group group, mlc_tensor input, int64_t timeout_ms);
 MLC_API int mlc_dist_barrier(mlc_process_group group, int64_t timeout_ms);
+// The rendezvous store (hosted by rank 0), for small notes between ranks such as who saw a failure.
+MLC_API int mlc_dist_store_set(mlc_process_group group, const char* key, const char* value);
+// 1 when the key is set, 0 when not (without waiting), -1 on error (the store is unreachable).
+MLC_API int mlc_dist_store_check(mlc_process_group group, const char* key);
+
+// Gradient all-reduce overlapped with backward (DDP's Reducer): hooks on each parameter's
+// gradient accumulator launch a bucket's all-reduce as soon as all its gradients are final.
+// Buckets hold at most bucket_bytes, filled from the last parameter backwards (the order
+// backward produces them), and are launched in that order on every rank.
+typedef void* mlc_grad_reducer;
+// params: the trainable leaves, the same list in the same order on every rank. scale multiplies the sums (1/W).
+MLC_API mlc_grad_reducer mlc_dist_reducer_new(mlc_process_group group, const mlc_tensor* params, int64_t n, double scale, int64_t bucket_bytes, int64_t timeout_ms);
+MLC_API int mlc_dist_reducer_buckets(mlc_grad_reducer reducer);
+// Call before the step's last backward: only an armed reducer's hooks launch anything.
+MLC_API int mlc_dist_reducer_arm(mlc_grad_reducer reducer);
+// After that backward: launches the buckets backward did not complete, waits for all, writes
+// the scaled sums into the gradients. Returns the buckets launched during backward, or -1 on error.
+MLC_API int64_t mlc_dist_reducer_finish(mlc_grad_reducer reducer);
+MLC_API void mlc_dist_reducer_free(mlc_grad_reducer reducer);

@@ -11,6 +11,7 @@
 #if defined(MLC_WITH_GLOO)
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include "dist_group.h"
 #endif
 #if defined(MLC_WITH_GLOO) && defined(MLC_WITH_NCCL)
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
@@ -19,43 +20,11 @@
 #if defined(MLC_WITH_GLOO)
 namespace {
 
-// libtorch 2.x moved the collectives from ProcessGroup onto Backend; the concrete
-// classes (ProcessGroupGloo, ProcessGroupNCCL) derive from whichever it is.
-#if MLC_TORCH2
-using Group = c10d::Backend;
-#else
-using Group = c10d::ProcessGroup;
-#endif
-
-struct ProcessGroupHandle {
-  c10::intrusive_ptr<c10d::Store> store;
-  c10::intrusive_ptr<Group> group;
-  int rank = 0;
-  int size = 1;
-};
-
-ProcessGroupHandle* handle(mlc_process_group g) {
-  TORCH_CHECK(g != nullptr, "process group is null (already disposed?)");
-  return static_cast<ProcessGroupHandle*>(g);
-}
-
-std::chrono::milliseconds millis(int64_t ms) {
-  TORCH_CHECK(ms > 0, "collective timeout must be > 0 ms, got ", ms);
-  return std::chrono::milliseconds(ms);
-}
-
-// Waits for one collective; a timeout or a peer's broken connection becomes one error naming the collective.
-void wait(const c10::intrusive_ptr<c10d::Work>& work, const char* what, int64_t timeout_ms) {
-  try {
-    work->wait(millis(timeout_ms));
-  } catch (const c10::Error& e) {
-    TORCH_CHECK(false, "distributed ", what, " failed after at most ", timeout_ms,
-                " ms (a peer rank stopped, is unreachable, or is slower than the timeout): ", e.what_without_backtrace());
-  } catch (const std::exception& e) {
-    TORCH_CHECK(false, "distributed ", what, " failed after at most ", timeout_ms,
-                " ms (a peer rank stopped, is unreachable, or is slower than the timeout): ", e.what());
-  }
-}
+using mlc::dist::Group;
+using mlc::dist::handle;
+using mlc::dist::millis;
+using mlc::dist::ProcessGroupHandle;
+using mlc::dist::wait;
 
 // Packs same-dtype tensors into flat buckets of at most `bucket_bytes` (a tensor larger
 // than that gets a bucket of its own), runs `op` on every bucket with all of them in
@@ -283,6 +252,22 @@ MLC_API int mlc_dist_barrier(mlc_process_group group, int64_t timeout_ms) {
   })
 }
 
+MLC_API int mlc_dist_store_set(mlc_process_group group, const char* key, const char* value) {
+  MLC_GUARD(0, {
+    TORCH_CHECK(key != nullptr && value != nullptr, "store key and value must not be null");
+    std::string v(value);
+    handle(group)->store->set(key, std::vector<uint8_t>(v.begin(), v.end()));
+    return 1;
+  })
+}
+
+MLC_API int mlc_dist_store_check(mlc_process_group group, const char* key) {
+  MLC_GUARD(-1, {
+    TORCH_CHECK(key != nullptr, "store key must not be null");
+    return handle(group)->store->check({std::string(key)}) ? 1 : 0;
+  })
+}
+
 #else  // no gloo headers at build time
 
 namespace {
@@ -301,5 +286,7 @@ MLC_API int mlc_dist_broadcast(mlc_process_group, const mlc_tensor*, int64_t, in
 MLC_API mlc_tensor mlc_dist_all_gather(mlc_process_group, mlc_tensor, int64_t) { unavailable(); return nullptr; }
 MLC_API mlc_tensor mlc_dist_all_gather_with_grad(mlc_process_group, mlc_tensor, int64_t) { unavailable(); return nullptr; }
 MLC_API int mlc_dist_barrier(mlc_process_group, int64_t) { return unavailable(); }
+MLC_API int mlc_dist_store_set(mlc_process_group, const char*, const char*) { return unavailable(); }
+MLC_API int mlc_dist_store_check(mlc_process_group, const char*) { unavailable(); return -1; }
 
 #endif

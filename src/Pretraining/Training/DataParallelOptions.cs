@@ -19,6 +19,12 @@ public sealed record DataParallelOptions
     /// <summary>Size of the flat gradient buckets, in MiB, one all-reduce each. Default 25 (DDP's).</summary>
     public double GradBucketMegabytes { get; init; } = 25;
 
+    /// <summary>
+    /// Launch each gradient bucket's all-reduce from inside backward, as soon as its gradients are
+    /// final (DDP's overlap), rather than all of them after backward. Same result either way. Default on.
+    /// </summary>
+    public bool OverlapGradients { get; init; } = true;
+
     public void Validate()
     {
         if (!(TimeoutSeconds > 0 && TimeoutSeconds <= 86400))

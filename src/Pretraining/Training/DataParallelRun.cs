@@ -20,7 +20,7 @@ namespace MLNetClip.Pretraining.Training;
 /// W'·b − 1 samples of that epoch are skipped when k·W is not a multiple of W'. The per-rank batch
 /// size is the option's, so the global batch (and the dynamics) follow W'.</para>
 /// </summary>
-internal sealed class DataParallelRun
+internal sealed class DataParallelRun : IDisposable
 {
     // Rank 0 may spend a while before the others hear from it (a minutes budget is timed first).
     private static readonly TimeSpan SetupTimeout = TimeSpan.FromMinutes(30);
@@ -84,4 +84,6 @@ internal sealed class DataParallelRun
         var used = (long)batchInEpoch * oldWorldSize;
         return (int)((used + newWorldSize - 1) / newWorldSize);
     }
+
+    public void Dispose() => Sync?.Dispose();
 }

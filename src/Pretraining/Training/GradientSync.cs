@@ -10,18 +10,18 @@ namespace MLNetClip.Pretraining.Training;
 /// while a forward runs (<see cref="Shard"/>), the gradient average after the last backward, the
 /// average of the logged terms, and the state broadcast from rank 0.
 ///
-/// <para><b>Buckets after backward, not hooks.</b> The gradients are packed into flat buckets
-/// (<see cref="DataParallelOptions.GradBucketMegabytes"/>, DDP's 25 MB by default) and all of them are
-/// all-reduced at once after the last micro-batch's backward, then scaled by 1/W. DDP instead
-/// launches a bucket from a per-parameter autograd hook as soon as its gradients are ready,
-/// overlapping communication with the rest of backward. Our binding has no way to run managed
-/// code from inside libtorch's backward (no hook entry point across the C ABI), so the overlap is
-/// left out; all buckets are in flight together, which overlaps them with each other.</para>
+/// <para><b>Overlap with backward.</b> The gradients are packed into flat buckets
+/// (<see cref="DataParallelOptions.GradBucketMegabytes"/>, DDP's 25 MB by default), filled from the
+/// last parameter backwards. With <see cref="DataParallelOptions.OverlapGradients"/> (the default) a
+/// <see cref="GradientReducer"/>'s native hooks launch each bucket during the last micro-batch's
+/// backward as soon as its gradients are final, as DDP does; otherwise every bucket is launched
+/// together after backward. Either way the sums are scaled by 1/W.</para>
 /// </summary>
-internal sealed class GradientSync(ProcessGroup group, PretrainOptions options)
+internal sealed class GradientSync(ProcessGroup group, PretrainOptions options) : IDisposable
 {
     private readonly long _bucketBytes = (long)(options.DataParallel.GradBucketMegabytes * (1 << 20));
     private readonly Stopwatch _communication = new();
+    private GradientReducer? _reducer;
 
     public BatchShard Shard { get; } = new(group, options.DataParallel.LocalLoss);
     public ProcessGroup Group => group;
@@ -29,12 +29,31 @@ internal sealed class GradientSync(ProcessGroup group, PretrainOptions options)
     /// <summary>Time in the step's collectives: gradient and term averages plus the forward's gathers.</summary>
     public TimeSpan CommunicationTime => _communication.Elapsed + Shard.CommunicationTime;
 
+    /// <summary>Buckets the last step launched from inside backward, of <see cref="Buckets"/> (0 without overlap).</summary>
+    public int OverlappedBuckets => _reducer?.LaunchedDuringBackward ?? 0;
+
+    /// <summary>Gradient buckets per step, once the first step has built them.</summary>
+    public int Buckets => _reducer?.Buckets ?? 0;
+
+    /// <summary>Call right before the step's last backward: with overlap on, its hooks start the all-reduce.</summary>
+    public void BeforeLastBackward(IReadOnlyList<Tensor> trainable)
+    {
+        if (!options.DataParallel.OverlapGradients) return;
+        _reducer ??= new GradientReducer(group, trainable, 1.0 / group.WorldSize, _bucketBytes);
+        _reducer.Arm();
+    }
+
     /// <summary>
     /// Averages every trainable parameter's gradient over the ranks. A parameter without a gradient
     /// is left out; which parameters get one is the same on every rank (the model's structure decides it).
     /// </summary>
     public void AverageGradients(IReadOnlyList<Tensor> trainable)
     {
+        if (_reducer is not null)
+        {
+            Timed(_reducer.Finish);
+            return;
+        }
         var grads = new List<Tensor>(trainable.Count);
         try
         {
@@ -81,6 +100,8 @@ internal sealed class GradientSync(ProcessGroup group, PretrainOptions options)
             foreach (var t in tensors) t.Dispose();
         }
     }
+
+    public void Dispose() => _reducer?.Dispose();
 
     private void Timed(Action collective)
     {

@@ -77,7 +77,7 @@ public sealed class Pretrainer
         var clock = Stopwatch.StartNew();
         var o = _options;
         var preset = ClipPresets.All[o.Preset](Activation.Gelu);
-        var parallel = new DataParallelRun(Group, o);
+        using var parallel = new DataParallelRun(Group, o);
         var loader = PretrainData.Loader(_source, o, preset, parallel.Rank, parallel.WorldSize);
         var data = PretrainData.Describe(_source);
         CheckSize(data.Samples);

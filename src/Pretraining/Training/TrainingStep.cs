@@ -34,7 +34,7 @@ internal sealed class TrainingStep(TrainingState state, PretrainOptions options,
         {
             var parts = options.AccumulationSteps;
             var micro = batch.Count / parts;
-            for (var m = 0; m < parts; m++) Accumulate(batch, m * micro, micro, parts, terms);
+            for (var m = 0; m < parts; m++) Accumulate(batch, m * micro, micro, parts, terms, last: m == parts - 1);
             // Data parallel: every rank leaves with the ranks' mean gradient and terms, so the guard
             // and the update below decide the same on every rank.
             sync?.AverageGradients(state.Trainable);
@@ -61,7 +61,7 @@ internal sealed class TrainingStep(TrainingState state, PretrainOptions options,
         }
     }
 
-    private void Accumulate(LoaderBatch batch, int start, int count, int parts, Dictionary<string, Tensor> terms)
+    private void Accumulate(LoaderBatch batch, int start, int count, int parts, Dictionary<string, Tensor> terms, bool last)
     {
         using var scope = DisposeScope.Begin();
         using var input = Slice(batch, start, count);
@@ -72,6 +72,7 @@ internal sealed class TrainingStep(TrainingState state, PretrainOptions options,
             loss = state.Method.Forward(input, state.Context);
         using (loss)
         {
+            if (last) sync?.BeforeLastBackward(state.Trainable);
             (parts == 1 ? loss.Total : loss.Total / parts).Backward();
             foreach (var (name, value) in loss.Terms)
             {

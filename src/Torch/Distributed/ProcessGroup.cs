@@ -116,6 +116,41 @@ public sealed class ProcessGroup : IDisposable
 
     public void Barrier(TimeSpan? timeout = null) => Check(N.mlc_dist_barrier(Handle, Milliseconds(timeout ?? Timeout)));
 
+    /// <summary>Sets a key in the rendezvous store (hosted by rank 0); false when the store cannot be reached.</summary>
+    public bool TrySetNote(string key, string value)
+    {
+        var k = Marshal.StringToCoTaskMemUTF8(key);
+        var v = Marshal.StringToCoTaskMemUTF8(value);
+        try
+        {
+            if (N.mlc_dist_store_set(Handle, k, v) == 1) return true;
+            _ = TorchException.FromNative();   // clear the error: an unreachable store is an answer here
+            return false;
+        }
+        finally
+        {
+            Marshal.FreeCoTaskMem(k);
+            Marshal.FreeCoTaskMem(v);
+        }
+    }
+
+    /// <summary>Whether the rendezvous store holds the key, without waiting; null when the store cannot be reached.</summary>
+    public bool? HasNote(string key)
+    {
+        var k = Marshal.StringToCoTaskMemUTF8(key);
+        try
+        {
+            var found = N.mlc_dist_store_check(Handle, k);
+            if (found >= 0) return found == 1;
+            _ = TorchException.FromNative();
+            return null;
+        }
+        finally
+        {
+            Marshal.FreeCoTaskMem(k);
+        }
+    }
+
     /// <summary>
     /// Leaves the group. After a failed collective the group's transfer threads may still be blocked
     /// on a dead peer until the group timeout; the group is then abandoned rather than joined, so
@@ -133,13 +168,19 @@ public sealed class ProcessGroup : IDisposable
         if (h != IntPtr.Zero) N.mlc_dist_free(h, _failed ? 1 : 0);
     }
 
-    private IntPtr Handle => _handle != IntPtr.Zero ? _handle : throw new ObjectDisposedException(nameof(ProcessGroup));
+    internal IntPtr Handle => _handle != IntPtr.Zero ? _handle : throw new ObjectDisposedException(nameof(ProcessGroup));
 
     private void Check(int status)
     {
         if (status != 0) return;
+        throw Failed();
+    }
+
+    /// <summary>Marks the group as failed (so Dispose abandons it) and returns the native error.</summary>
+    internal TorchException Failed()
+    {
         _failed = true;
-        throw TorchException.FromNative();
+        return TorchException.FromNative();
     }
 
     private Tensor Wrap(IntPtr h, Tensor input)
@@ -150,13 +191,13 @@ public sealed class ProcessGroup : IDisposable
         throw TorchException.FromNative();
     }
 
-    private static IntPtr[] Handles(IReadOnlyList<Tensor> tensors)
+    internal static IntPtr[] Handles(IReadOnlyList<Tensor> tensors)
     {
         var handles = new IntPtr[tensors.Count];
         for (var i = 0; i < handles.Length; i++) handles[i] = tensors[i].Handle;
         return handles;
     }
 
-    private static long Milliseconds(TimeSpan t) =>
+    internal static long Milliseconds(TimeSpan t) =>
         t > TimeSpan.Zero ? (long)Math.Ceiling(t.TotalMilliseconds) : throw new ArgumentOutOfRangeException(nameof(t), t, "a collective timeout must be > 0");
 }

@@ -37,4 +37,25 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
     internal static partial int mlc_dist_barrier(IntPtr group, long timeout_ms);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial int mlc_dist_store_set(IntPtr group, IntPtr key, IntPtr value);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial int mlc_dist_store_check(IntPtr group, IntPtr key);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial IntPtr mlc_dist_reducer_new(IntPtr group, IntPtr* @params, long n, double scale, long bucket_bytes, long timeout_ms);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial int mlc_dist_reducer_buckets(IntPtr reducer);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial int mlc_dist_reducer_arm(IntPtr reducer);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial long mlc_dist_reducer_finish(IntPtr reducer);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial void mlc_dist_reducer_free(IntPtr reducer);
 }

@@ -36,6 +36,12 @@ public class CollectiveTests
             Assert.Equal(Enumerable.Range(0, world).SelectMany(r => Enumerable.Repeat(r + 1.0, 6)), got["gatherWithGradValues"]);
             // Σ w⊙gather(x) on every rank, w = 0, 1, 2, …: this rank's gradient is W times its own slice of w.
             Assert.Equal(Enumerable.Range(0, 6).Select(k => w * (6 * rank + k)), got["gatherWithGradGradient"]);
+            // Two backwards of (r+1)·Σ[1,2]⊙a + Σb²/2, the second armed: the mean over ranks of twice each gradient.
+            Assert.Equal([w + 1, 2 * (w + 1)], got["reducerA"]);
+            Assert.Equal([w - 1, w - 1, w - 1], got["reducerB"]);
+            Assert.Equal([0], got["reducerUnusedHasGrad"]);
+            Assert.Equal([3], got["reducerBuckets"]);
+            Assert.Equal([2], got["reducerLaunchedInBackward"]);
             Assert.Contains($"distcheck rank {rank}/{world} barrier passed", Launcher.Lines(stdout, rank));
         }
     }

@@ -18,29 +18,32 @@ public class EquivalenceTests(ITestOutputHelper log)
         """{ "threads": 1, "workers": 1, "checkpointEvery": 20, "logEvery": 5, "warmupSteps": 2, "learningRate": 0.002, "eps": 0.1, "gradClipNorm": 0 }""";
 
     [Theory]
-    [InlineData("clip", false)]       // every rank scores the global batch (gather_with_grad)
-    [InlineData("maskclip", true)]    // each rank scores its own rows (local_loss)
-    public void Two_workers_with_batch_B_match_one_process_with_batch_2B(string method, bool localLoss)
+    [InlineData("clip", false, true)]      // every rank scores the global batch (gather_with_grad); all-reduce inside backward
+    [InlineData("maskclip", true, true)]   // each rank scores its own rows (local_loss)
+    [InlineData("clip", false, false)]     // every bucket all-reduced after backward instead
+    public void Two_workers_with_batch_B_match_one_process_with_batch_2B(string method, bool localLoss, bool overlap)
     {
         using var dir = new TempFolder();
         var data = TrainingTestData.WriteManifest(dir.Path, 40);   // 5 global batches an epoch: 20 steps cross 3 epoch ends
         var config = dir.File("run.json");
-        File.WriteAllText(config, localLoss ? Config.Replace(" }", """, "dataParallel": { "localLoss": true } }""") : Config);
+        // Small buckets, so the overlapping runs launch several of them from inside backward.
+        var parallel = $$"""{ "localLoss": {{(localLoss ? "true" : "false")}}, "overlapGradients": {{(overlap ? "true" : "false")}}, "gradBucketMegabytes": 0.05 }""";
+        File.WriteAllText(config, Config.Replace(" }", ", \"dataParallel\": " + parallel + " }"));
         string[] Args(string output, int batch) =>
             ["pretrain", "--method", method, "--data", data, "--out", output, "--preset", "ViT-Micro", "--steps", "20",
              "--batch-size", $"{batch}", "--seed", "3", "--config", config];
 
         var single = Launcher.Run(dir.Path, Args(dir.File("single"), 8));
         Assert.True(single.Exit == 0, $"exit {single.Exit}: {single.Out}\n{single.Err}");
-        var parallel = Launcher.Run(dir.Path, ["launch", "--nproc", "2", "--", .. Args(dir.File("parallel"), 4)]);
-        Assert.True(parallel.Exit == 0, $"exit {parallel.Exit}: {parallel.Out}\n{parallel.Err}");
+        var run = Launcher.Run(dir.Path, ["launch", "--nproc", "2", "--", .. Args(dir.File("parallel"), 4)]);
+        Assert.True(run.Exit == 0, $"exit {run.Exit}: {run.Out}\n{run.Err}");
 
         var worst = MaxDifference(Weights(dir.File("single")), Weights(dir.File("parallel")));
-        log.WriteLine($"{method} (localLoss {localLoss}): largest difference {worst.Value:E2} in {worst.Name}");
+        log.WriteLine($"{method} (localLoss {localLoss}, overlap {overlap}): largest difference {worst.Value:E2} in {worst.Name}");
         Assert.True(worst.Value <= 1e-5, $"{worst.Name} differs by {worst.Value:E2}");
         // Only rank 0 wrote the run folder, and it logged the global terms.
         Assert.Single(Directory.GetDirectories(dir.File("parallel", "checkpoints")));
-        Assert.Empty(Launcher.Lines(parallel.Out, 1).Where(l => l.StartsWith("step ", StringComparison.Ordinal)));
+        Assert.Empty(Launcher.Lines(run.Out, 1).Where(l => l.StartsWith("step ", StringComparison.Ordinal)));
     }
 
     private static string Weights(string run) =>

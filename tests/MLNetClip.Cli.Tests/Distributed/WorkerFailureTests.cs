@@ -25,14 +25,7 @@ public partial class WorkerFailureTests(ITestOutputHelper log)
             ["pretrain", "--method", "clip", "--data", data, "--out", output, "--preset", "ViT-Micro", "--steps", "120",
              "--batch-size", $"{batch}", "--config", config];
         string stdout = dir.File("stdout.txt"), stderr = dir.File("stderr.txt");
-        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        foreach (var a in new[] { "-c", "out=$1 err=$2; shift 2; exec \"$@\" > \"$out\" 2> \"$err\"", "sh", stdout, stderr,
-                     Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", Launcher.Tool, "launch", "--nproc", "2", "--grace", "120", "--" }
-                     .Concat(Pretrain(4)))
-            start.ArgumentList.Add(a);
-        foreach (var v in new[] { "RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT" }) start.Environment.Remove(v);
-
-        using var run = Process.Start(start)!;
+        using var run = StartLaunch(stdout, stderr, 2, Pretrain(4));
         var clock = Stopwatch.StartNew();
         while (LatestStep(output) < 3 && !run.HasExited && clock.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(20);
         Assert.False(run.HasExited, $"the run ended before a worker could be killed: {Read(stdout)}{Read(stderr)}");
@@ -60,6 +53,43 @@ public partial class WorkerFailureTests(ITestOutputHelper log)
         Assert.True(resumed.Exit == 0, $"exit {resumed.Exit}: {resumed.Out}\n{resumed.Err}");
         Assert.Contains($"resumed from", resumed.Out);
         Assert.Contains("done: 120 steps", resumed.Out);
+    }
+
+    [Fact]
+    public void With_three_workers_the_survivors_name_the_one_that_was_killed()
+    {
+        using var dir = new TempFolder();
+        var data = TrainingTestData.WriteManifest(dir.Path, 36);
+        var config = dir.File("run.json");
+        File.WriteAllText(config, """{ "threads": 1, "workers": 1, "checkpointEvery": 2, "logEvery": 1, "dataParallel": { "timeoutSeconds": 60 } }""");
+        var output = dir.File("run");
+        string stdout = dir.File("stdout.txt"), stderr = dir.File("stderr.txt");
+        using var run = StartLaunch(stdout, stderr, 3,
+            ["pretrain", "--method", "clip", "--data", data, "--out", output, "--preset", "ViT-Micro", "--steps", "200", "--batch-size", "4", "--config", config]);
+        var clock = Stopwatch.StartNew();
+        while (LatestStep(output) < 2 && !run.HasExited && clock.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(20);
+        Assert.False(run.HasExited, $"the run ended before a worker could be killed: {Read(stdout)}{Read(stderr)}");
+        // Rank 1, not the last: a survivor guessing "the highest rank" or "the other one" would be wrong.
+        var victim = int.Parse(Regex.Match(Read(stderr), @"launch: rank 1 pid (\d+)").Groups[1].Value);
+        Process.GetProcessById(victim).Kill();
+        Assert.True(run.WaitForExit(TimeSpan.FromSeconds(100)), "the launcher did not end after a worker was killed");
+        var errors = Read(stderr);
+        log.WriteLine(errors);
+        foreach (var survivor in new[] { 0, 2 })
+            Assert.Matches($"\\[rank {survivor}\\] mlnetclip: error: rank {survivor} of 3 stops: rank 1 stopped or is unreachable \\(the other ranks reported the failure\\)\\. distributed .* failed", errors);
+        Assert.DoesNotContain("   at ", errors);
+    }
+
+    /// <summary>`mlnetclip launch --nproc N -- ARGS` with its output going to two files, so the test can read them while it runs.</summary>
+    private static Process StartLaunch(string stdout, string stderr, int processes, string[] args)
+    {
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        foreach (var a in new[] { "-c", "out=$1 err=$2; shift 2; exec \"$@\" > \"$out\" 2> \"$err\"", "sh", stdout, stderr,
+                     Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", Launcher.Tool, "launch", "--nproc", $"{processes}", "--grace", "120", "--" }
+                     .Concat(args))
+            start.ArgumentList.Add(a);
+        foreach (var v in new[] { "RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT" }) start.Environment.Remove(v);
+        return Process.Start(start)!;
     }
 
     private static long LatestStep(string output) =>
