@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using MLNetClip.Torch;
 using MLNetClip.Torch.Distributed;
 
@@ -30,7 +30,7 @@ internal static class DistCheckCommand
             using var group = DistributedGroup.Join("cpu", TimeSpan.FromSeconds(seconds))
                 ?? throw new CliException("distcheck needs WORLD_SIZE > 1 (run it under `mlnetclip launch --nproc N -- distcheck`)", ExitCodes.Usage);
             var results = Run(group);
-            Console.WriteLine($"distcheck rank {group.Rank}/{group.WorldSize} {JsonSerializer.Serialize(results)}");
+            Console.WriteLine($"distcheck rank {group.Rank}/{group.WorldSize} {ToJson(results)}");
             Console.Out.Flush();
             if (parse.GetValue(stallRank) == group.Rank) Thread.Sleep(TimeSpan.FromSeconds(parse.GetValue(stallSeconds)));
             group.Barrier();
@@ -91,6 +91,14 @@ internal static class DistCheckCommand
 
         ReduceDuringBackward(group, results);
         return results;
+    }
+
+    // JsonObject rather than JsonSerializer: the trimmed GPU-route executable has no reflection metadata for it.
+    private static string ToJson(Dictionary<string, double[]> results)
+    {
+        var json = new JsonObject();
+        foreach (var (name, values) in results) json[name] = new JsonArray(values.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
+        return json.ToJsonString();
     }
 
     /// <summary>

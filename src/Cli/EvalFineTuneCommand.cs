@@ -97,7 +97,7 @@ internal static class EvalFineTuneCommand
     {
         var confusion = new JsonArray();
         for (var t = 0; t < r.Test.Confusion.GetLength(0); t++)
-            confusion.Add(new JsonArray(Enumerable.Range(0, r.Test.Confusion.GetLength(1)).Select(p => (JsonNode)JsonValue.Create(r.Test.Confusion[t, p])).ToArray()));
+            confusion.Add((JsonNode)new JsonArray(Enumerable.Range(0, r.Test.Confusion.GetLength(1)).Select(p => (JsonNode)JsonValue.Create(r.Test.Confusion[t, p])).ToArray()));
         return new JsonObject
         {
             ["top1"] = r.Test.Top1,

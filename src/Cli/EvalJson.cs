@@ -111,7 +111,7 @@ internal static class EvalJson
     {
         var rows = new JsonArray();
         for (var t = 0; t < counts.GetLength(0); t++)
-            rows.Add(new JsonArray(Enumerable.Range(0, counts.GetLength(1)).Select(p => (JsonNode)JsonValue.Create(counts[t, p])).ToArray()));
+            rows.Add((JsonNode)new JsonArray(Enumerable.Range(0, counts.GetLength(1)).Select(p => (JsonNode)JsonValue.Create(counts[t, p])).ToArray()));
         return rows;
     }
 }
