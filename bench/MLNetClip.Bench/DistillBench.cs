@@ -16,10 +16,18 @@ namespace MLNetClip.Bench;
 /// </summary>
 internal static class DistillBench
 {
-    private static readonly string[] Configurations = ["teacher-forward", "clip", "maskdistill", "milan", "maskalign", "vqkd", "beitv2"];
+    private static readonly string[] Baselines = ["teacher-forward", "clip"];
+    private static readonly string[] Methods = ["maskdistill", "milan", "maskalign", "vqkd", "beitv2"];
 
-    public static int Run(string[] args)
+    /// <summary>Frozen-teacher methods, which `bench train --methods` hands to this bench.</summary>
+    public static bool Handles(string method) => Methods.Contains(method);
+
+    /// <summary>All methods, or only <paramref name="only"/> (from `bench train`), beside both baselines.</summary>
+    public static int Run(string[] args) => Run(args, null);
+
+    public static int Run(string[] args, IReadOnlyList<string>? only)
     {
+        string[] configurations = [.. Baselines, .. Methods.Where(m => only is null || only.Contains(m))];
         int Int(string name, string fallback) => int.Parse(BenchUtil.Arg(args, name, fallback), CultureInfo.InvariantCulture);
         int turns = Int("--turns", "3"), steps = Int("--steps", "2");
         var folder = Path.Combine(Path.GetTempPath(), "mlnetclip-bench-distill-" + Environment.ProcessId);
@@ -28,14 +36,14 @@ internal static class DistillBench
             var (teacher, tokenizer) = WriteTeacherAndTokenizer(folder);
             var common = new[] { "--batch", BenchUtil.Arg(args, "--batch", "32"), "--threads", BenchUtil.Arg(args, "--threads", "2"),
                 "--teacher", teacher, "--tokenizer", tokenizer };
-            var workers = Configurations.Select(c => BenchWorker.StartSelf(c, ["--method", c, .. common], "distill-worker")).ToList();
+            var workers = configurations.Select(c => BenchWorker.StartSelf(c, ["--method", c, .. common], "distill-worker")).ToList();
             try
             {
                 foreach (var w in workers) w.Run(1);                                    // warm-up
                 var timings = workers.ToDictionary(w => w.Name, _ => new List<StepTiming>());
                 for (var turn = 0; turn < turns; turn++)
                     foreach (var w in workers) timings[w.Name].Add(w.Run(steps));
-                Print(workers, timings, args);
+                Print(workers, timings, args, configurations);
             }
             finally
             {
@@ -62,7 +70,7 @@ internal static class DistillBench
         return (teacher, tokenizer);
     }
 
-    private static void Print(List<BenchWorker> workers, Dictionary<string, List<StepTiming>> timings, string[] args)
+    private static void Print(List<BenchWorker> workers, Dictionary<string, List<StepTiming>> timings, string[] args, string[] configurations)
     {
         double Wall(string c) => BenchUtil.Median(timings[c].Select(t => t.Wall));
         double Cpu(string c) => BenchUtil.Median(timings[c].Select(t => t.Cpu));
@@ -70,7 +78,7 @@ internal static class DistillBench
         Console.WriteLine($"bench distill: CPU, ViT-Tiny student and teacher, batch {BenchUtil.Arg(args, "--batch", "32")}, " +
             $"{BenchUtil.Arg(args, "--threads", "2")} threads, load average {BenchUtil.LoadAverage()} (medians of interleaved turns)");
         Console.WriteLine($"{"configuration",-16} {"s/step",8} {"vs teacher",10} {"vs clip",8} {"cpu s",8} {"vs clip",8} {"peak MiB",9} {"vs teacher",10} {"vs clip",8}");
-        foreach (var c in Configurations)
+        foreach (var c in configurations)
             Console.WriteLine(Invariant($"{c,-16} {Wall(c),8:F3} {BenchUtil.Ratio(Wall(c), Wall("teacher-forward")),10} {BenchUtil.Ratio(Wall(c), Wall("clip")),8} ") +
                 Invariant($"{Cpu(c),8:F3} {BenchUtil.Ratio(Cpu(c), Cpu("clip")),8} {Memory(c) / (1 << 20),9:F0} ") +
                 Invariant($"{BenchUtil.Ratio(Memory(c), Memory("teacher-forward")),10} {BenchUtil.Ratio(Memory(c), Memory("clip")),8}"));

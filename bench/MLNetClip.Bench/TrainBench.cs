@@ -29,10 +29,13 @@ internal static class TrainBench
             "--max-caption-tokens", BenchUtil.Arg(args, "--max-caption-tokens", "25"), "--seed", BenchUtil.Arg(args, "--seed", "0"),
         };
         var ownOnly = methods.Where(TrainBenchAgainstClip.Handles).ToList();
-        methods = methods.Where(m => !TrainBenchAgainstClip.Handles(m)).ToArray();
+        // The frozen-teacher methods are timed beside a teacher-only forward as well as clip: `bench distill`'s table.
+        var distill = methods.Where(DistillBench.Handles).ToList();
+        methods = methods.Where(m => !TrainBenchAgainstClip.Handles(m) && !DistillBench.Handles(m)).ToArray();
         if (methods.Length == 0)
         {
-            TrainBenchAgainstClip.Run(ownOnly, workerArgs, warmUp, pairs, steps);
+            if (ownOnly.Count > 0) TrainBenchAgainstClip.Run(ownOnly, workerArgs, warmUp, pairs, steps);
+            if (distill.Count > 0) DistillBench.Run(["--threads", $"{threads}", "--turns", $"{pairs}", "--steps", $"{steps}"], distill);
             return 0;
         }
         var loadBefore = BenchUtil.LoadAverage();
@@ -55,6 +58,7 @@ internal static class TrainBench
         PrintAgainstClip(runs);
         PrintVitB16Flops();
         if (ownOnly.Count > 0) TrainBenchAgainstClip.Run(ownOnly, workerArgs, warmUp, pairs, steps);
+        if (distill.Count > 0) DistillBench.Run(["--threads", $"{threads}", "--turns", $"{pairs}", "--steps", $"{steps}"], distill);
         return 0;
     }
 
