@@ -32,14 +32,15 @@ internal static class DistributedGroup
         return ProcessGroup.Create(env.MasterAddress, env.MasterPort, env.Rank, env.WorldSize, timeout, backend, env.GlooBind());
     }
 
-    /// <summary>How long a failing rank waits for the other survivors to report before naming who did not.</summary>
+    /// <summary>How long a failing rank waits for the living ranks to answer its roll call before naming who did not.</summary>
     internal static readonly TimeSpan RollCallWait = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// A failed collective as one line that says which rank stopped and who it was waiting for. With
-    /// two ranks the peer is the other one. With more, a roll call in the rendezvous store: every
-    /// surviving rank notes its failure there, waits a moment, and names the ranks that noted none
-    /// (a dead rank cannot). When the store itself is gone, rank 0, its host, is the one that stopped.
+    /// two ranks the peer is the other one. With more, a roll call in the rendezvous store, answered
+    /// by a background thread on every living rank (a survivor's main thread may itself be stuck in
+    /// a transfer); the ranks that do not answer are named. When the store itself is gone, rank 0,
+    /// its host, is the one that stopped.
     /// </summary>
     public static Exception Failure(ProcessGroup group, TorchException e)
     {
@@ -49,30 +50,13 @@ internal static class DistributedGroup
 
     private static string RollCall(ProcessGroup group)
     {
-        const string unknown = "a peer rank stopped or is unreachable";
-        if (!group.TrySetNote(FailureKey(group.Rank), "1"))
-            return group.Rank == 0 ? unknown : "rank 0 stopped or is unreachable (the rendezvous store it hosts is gone)";
-        var silent = new List<int>();
-        var deadline = DateTime.UtcNow + RollCallWait;
-        while (true)
-        {
-            silent.Clear();
-            for (var r = 0; r < group.WorldSize; r++)
-            {
-                if (r == group.Rank) continue;
-                var noted = group.HasNote(FailureKey(r));
-                if (noted is null) return group.Rank == 0 ? unknown : "rank 0 stopped or is unreachable (the rendezvous store it hosts is gone)";
-                if (noted == false) silent.Add(r);
-            }
-            if (silent.Count == 0 || DateTime.UtcNow >= deadline) break;
-            Thread.Sleep(100);
-        }
-        if (silent.Count == 0) return unknown;
+        var silent = group.SilentRanks(RollCallWait);
+        if (silent is null)
+            return group.Rank == 0 ? "a peer rank stopped or is unreachable" : "rank 0 stopped or is unreachable (the rendezvous store it hosts is gone)";
+        if (silent.Count == 0) return "every rank answered a roll call, so a peer is stuck or slower than the timeout";
         var names = silent.Count == 1 ? $"rank {silent[0]}" : $"ranks {string.Join(", ", silent)}";
-        return $"{names} stopped or {(silent.Count == 1 ? "is" : "are")} unreachable (the other ranks reported the failure)";
+        return $"{names} stopped or {(silent.Count == 1 ? "is" : "are")} unreachable (no answer to a roll call in the rendezvous store)";
     }
-
-    private static string FailureKey(int rank) => $"mlnetclip/failed/{rank}";
 
     /// <summary>The CUDA device of this rank on its machine: cuda:LOCAL_RANK when the run asked for plain "cuda".</summary>
     public static string DeviceFor(string device)

@@ -33,6 +33,9 @@ public sealed class ProcessGroup : IDisposable
 
     private IntPtr _handle;
     private bool _failed;
+    // The store's client is one socket; the roll call's thread and the caller take turns on it.
+    private readonly object _store = new();
+    private RollCall? _rollCall;
 
     private ProcessGroup(IntPtr handle, int rank, int worldSize, TimeSpan timeout, DistributedBackend backend)
     {
@@ -70,7 +73,9 @@ public sealed class ProcessGroup : IDisposable
         {
             var h = N.mlc_dist_init(hostPtr, port, rank, worldSize, (int)backend, bindPtr, Milliseconds(timeout));
             if (h == IntPtr.Zero) throw TorchException.FromNative();
-            return new ProcessGroup(h, rank, worldSize, timeout, backend);
+            var group = new ProcessGroup(h, rank, worldSize, timeout, backend);
+            if (worldSize > 2) group._rollCall = new RollCall(group);
+            return group;
         }
         finally
         {
@@ -116,6 +121,13 @@ public sealed class ProcessGroup : IDisposable
 
     public void Barrier(TimeSpan? timeout = null) => Check(N.mlc_dist_barrier(Handle, Milliseconds(timeout ?? Timeout)));
 
+    /// <summary>
+    /// After a failed collective: the other ranks that did not answer a roll call within
+    /// <paramref name="wait"/>, that is, the dead ones; null when the rendezvous store is gone
+    /// (rank 0, its host, is dead) or the group has only 2 ranks (the peer is the other one).
+    /// </summary>
+    public IReadOnlyList<int>? SilentRanks(TimeSpan wait) => _rollCall?.Silent(wait);
+
     /// <summary>Sets a key in the rendezvous store (hosted by rank 0); false when the store cannot be reached.</summary>
     public bool TrySetNote(string key, string value)
     {
@@ -123,7 +135,9 @@ public sealed class ProcessGroup : IDisposable
         var v = Marshal.StringToCoTaskMemUTF8(value);
         try
         {
-            if (N.mlc_dist_store_set(Handle, k, v) == 1) return true;
+            int set;
+            lock (_store) set = N.mlc_dist_store_set(Handle, k, v);
+            if (set == 1) return true;
             _ = TorchException.FromNative();   // clear the error: an unreachable store is an answer here
             return false;
         }
@@ -140,7 +154,8 @@ public sealed class ProcessGroup : IDisposable
         var k = Marshal.StringToCoTaskMemUTF8(key);
         try
         {
-            var found = N.mlc_dist_store_check(Handle, k);
+            int found;
+            lock (_store) found = N.mlc_dist_store_check(Handle, k);
             if (found >= 0) return found == 1;
             _ = TorchException.FromNative();
             return null;
@@ -158,6 +173,8 @@ public sealed class ProcessGroup : IDisposable
     /// </summary>
     public void Dispose()
     {
+        _rollCall?.Dispose();
+        _rollCall = null;
         Release();
         GC.SuppressFinalize(this);
     }

@@ -76,7 +76,7 @@ public partial class WorkerFailureTests(ITestOutputHelper log)
         var errors = Read(stderr);
         log.WriteLine(errors);
         foreach (var survivor in new[] { 0, 2 })
-            Assert.Matches($"\\[rank {survivor}\\] mlnetclip: error: rank {survivor} of 3 stops: rank 1 stopped or is unreachable \\(the other ranks reported the failure\\)\\. distributed .* failed", errors);
+            Assert.Matches($"\\[rank {survivor}\\] mlnetclip: error: rank {survivor} of 3 stops: rank 1 stopped or is unreachable \\(no answer to a roll call in the rendezvous store\\)\\. distributed .* failed", errors);
         Assert.DoesNotContain("   at ", errors);
     }
 
