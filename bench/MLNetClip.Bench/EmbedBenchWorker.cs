@@ -26,6 +26,7 @@ internal static class EmbedBenchWorker
         var init = BenchUtil.Arg(args, "--init", "init.safetensors");
         int Int(string name, string fallback) => int.Parse(BenchUtil.Arg(args, name, fallback), CultureInfo.InvariantCulture);
         TorchRuntime.Threads = Int("--threads", "2");
+        HostMemory.RetainFreedBlocks();   // as the CLI's eval and embed commands run on CPU (EvalOptions.WithModel)
         var batch = Int("--batch", "64");
         var seed = (ulong)Int("--seed", "0");
         var baseline = BenchUtil.ProcessMemory().Rss;

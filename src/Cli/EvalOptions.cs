@@ -80,6 +80,9 @@ internal sealed class EvalOptions
         try
         {
             using var model = EvaluationModel.Load(parse.GetValue(Model)!, parse.GetValue(Device));
+            // A command embeds batch after batch of one size and then exits, the case HostMemory is for:
+            // without it every CPU batch gets fresh zeroed pages (twice PyTorch's page faults at ViT-Tiny).
+            if (!model.Device.IsCuda) HostMemory.RetainFreedBlocks();
             return body(new ClipEmbedder(model, parse.GetValue(BatchSize), threads, Progress));
         }
         finally
