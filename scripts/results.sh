@@ -2,7 +2,7 @@
 # Reproduces the runs behind docs/results.md: for each METHOD:SEED:BUDGET given, one pretraining
 # run on the emoji training split, then retrieval on val, test-concept and test-style and
 # zero-shot category classification on test-concept, each written as JSON into the run folder.
-# BUDGET is "1e" (epochs) or "10m" (minutes). Example:
+# BUDGET is "1e" (epochs), "10m" (minutes) or "2095s" (steps). Example:
 #   bash scripts/results.sh clip:0:1e maskclip:0:1e clip:0:10m
 # RUNS (default runs/results) holds the run folders; DATA the emoji manifest (built if missing).
 set -euo pipefail
@@ -17,7 +17,8 @@ for spec in "$@"; do
   case "$budget" in
     *e) length=(--epochs "${budget%e}") ;;
     *m) length=(--minutes "${budget%m}") ;;
-    *) echo "results: budget '$budget' in '$spec': expected N e (epochs) or N m (minutes)" >&2; exit 2 ;;
+    *s) length=(--steps "${budget%s}") ;;
+    *) echo "results: budget '$budget' in '$spec': expected Ne (epochs), Nm (minutes) or Ns (steps)" >&2; exit 2 ;;
   esac
   out="$runs/$method-s$seed-$budget"
   echo "results: $spec -> $out"
